@@ -1,0 +1,1 @@
+"""The HTTP edge: request validation, routes, limits, auth."""

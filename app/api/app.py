@@ -1,0 +1,234 @@
+"""The FastAPI application: routes, limits, auth, metrics and the broker's lifecycle."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import Response
+
+from app import metrics
+from app.api import schemas
+from app.api.body import HTTPProblem, read_json, too_large, validate
+from app.broker import Broker, BrokerError, QueueFull, create_broker
+from app.checkers.registry import REGISTRY
+from app.config import Settings
+from app.jobs import Job
+
+log = logging.getLogger("rewardkit.api")
+
+#: Longest `wait` a client may ask of GET /v1/jobs/{id}.
+MAX_WAIT_S = 300.0
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        orjson.dumps(data), status_code=status, media_type="application/json", headers=headers
+    )
+
+
+def _request_body_doc(model: type) -> dict[str, Any]:
+    """OpenAPI for a route that reads its body itself (for size limits and speed)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+            },
+        }
+    }
+
+
+def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
+    """Build the service. Without `broker`, the one `settings` asks for is created and owned."""
+    owned = broker is None
+    the_broker: Broker = broker if broker is not None else create_broker(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if owned:
+            await the_broker.start()
+        try:
+            yield
+        finally:
+            if owned:
+                await the_broker.close()
+
+    app = FastAPI(
+        title="rewardkit",
+        version="0.1.0",
+        description="Rule-based rewards for RL of reasoning models: math, code, format, language.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.broker = the_broker
+    _install_middleware(app, settings)
+    _install_openapi(app, [schemas.RewardsRequest])
+
+    @app.exception_handler(HTTPProblem)
+    async def _problem(_: Request, exc: HTTPProblem) -> Response:
+        return json_response({"detail": exc.detail}, exc.status, exc.headers)
+
+    @app.exception_handler(QueueFull)
+    async def _full(_: Request, exc: QueueFull) -> Response:
+        return json_response({"detail": f"busy: {exc}"}, 503, {"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(BrokerError)
+    async def _broker(_: Request, exc: BrokerError) -> Response:
+        return json_response({"detail": f"broker unavailable: {exc}"}, 503, {"Retry-After": "1"})
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> Response:
+        """Liveness and readiness: 200 when the broker can take work, else 503."""
+        try:
+            broker_health = await the_broker.health()
+        except Exception as exc:  # a health probe reports, it does not crash
+            broker_health = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        ok = bool(broker_health.get("ok"))
+        body = {
+            "status": "ok" if ok else "unavailable",
+            "broker": broker_health,
+            "checks": {name: c.summary for name, c in REGISTRY.items()},
+        }
+        return json_response(body, 200 if ok else 503)
+
+    @app.get("/metrics", tags=["ops"])
+    async def metrics_route() -> Response:
+        """Prometheus exposition."""
+        data, ctype = metrics.render()
+        return Response(data, media_type=ctype)
+
+    async def read_job(request: Request) -> Job:
+        data = await read_json(request, settings.max_body_bytes)
+        items = data.get("items") if isinstance(data, dict) else None
+        if isinstance(items, list) and len(items) > settings.max_items:
+            raise too_large(f"{len(items)} items exceed the limit of {settings.max_items}")
+        req = validate(schemas.RewardsRequest, data)
+        for i, item in enumerate(req.items):
+            if len(item.completion) > settings.max_completion_bytes // 4 and (
+                len(item.completion.encode()) > settings.max_completion_bytes
+            ):
+                raise too_large(
+                    f"items[{i}].completion exceeds the {settings.max_completion_bytes}-byte limit"
+                )
+        return schemas.to_job(req)
+
+    @app.post(
+        "/v1/rewards",
+        tags=["rewards"],
+        openapi_extra=_request_body_doc(schemas.RewardsRequest),
+        responses={200: {"model": schemas.RewardsResponse}, 413: {}, 422: {}, 503: {}},
+    )
+    async def rewards(request: Request) -> Response:
+        """Score a batch; answers when every item is scored, results in request order."""
+        job = await read_job(request)
+        metrics.BATCH_ITEMS.observe(len(job.items))
+        results = await the_broker.run(job, settings.request_timeout_s)
+        return json_response({"results": [r.to_json() for r in results]})
+
+    @app.post(
+        "/v1/jobs",
+        tags=["jobs"],
+        status_code=202,
+        openapi_extra=_request_body_doc(schemas.RewardsRequest),
+        responses={202: {"model": schemas.JobAccepted}, 413: {}, 422: {}, 503: {}},
+    )
+    async def submit_job(request: Request) -> Response:
+        """Queue a batch; fetch its results later from GET /v1/jobs/{job_id}."""
+        job = await read_job(request)
+        metrics.BATCH_ITEMS.observe(len(job.items))
+        await the_broker.submit(job)
+        return json_response({"job_id": job.id}, 202)
+
+    @app.get(
+        "/v1/jobs/{job_id}", tags=["jobs"], responses={200: {"model": schemas.JobOut}, 404: {}}
+    )
+    async def get_job(job_id: str, wait: float = Query(0.0, ge=0.0, le=MAX_WAIT_S)) -> Response:
+        """A job's status, waiting up to `wait` seconds for it to finish."""
+        state = await the_broker.state(job_id, wait_s=wait)
+        if state is None:
+            return json_response(
+                {"detail": f"unknown job id {job_id!r} (or its results expired)"}, 404
+            )
+        return json_response(state.to_json())
+
+    return app
+
+
+def _install_openapi(app: FastAPI, models: list[type]) -> None:
+    """Add body models of routes that parse their own bodies to the OpenAPI components."""
+    from pydantic.json_schema import models_json_schema
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        _, defs = models_json_schema(
+            [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
+        )
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_ROUTES = frozenset(
+    {"/healthz", "/metrics", "/v1/rewards", "/v1/jobs", "/v1/select", "/v1/compat/openrlhf"}
+)
+
+
+def _route_label(path: str) -> str:
+    """A bounded set of metric labels: unknown paths (scanners, typos) share one."""
+    if path in _ROUTES:
+        return path
+    return "/v1/jobs/{id}" if path.startswith("/v1/jobs/") else "other"
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    token = settings.api_token.encode() if settings.api_token else None
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Any) -> Response:
+        start = time.perf_counter()
+        route = request.url.path
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        if token is not None and route != "/healthz":
+            given = request.headers.get("authorization", "")
+            scheme, _, value = given.partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), token):
+                return json_response(
+                    {"detail": "missing or wrong bearer token"}, 401, {"WWW-Authenticate": "Bearer"}
+                )
+        try:
+            response = await call_next(request)
+        except Exception:
+            log.exception("unhandled error on %s %s", request.method, route)
+            response = json_response({"detail": "internal error; see the server log"}, 500)
+        elapsed = time.perf_counter() - start
+        label = _route_label(route)
+        metrics.REQUEST_SECONDS.labels(label).observe(elapsed)
+        metrics.REQUESTS.labels(label, str(response.status_code)).inc()
+        response.headers["x-request-id"] = request_id
+        log.info(
+            "request",
+            extra={
+                "request_id": request_id,
+                "method": request.method,
+                "path": route,
+                "status": response.status_code,
+                "ms": round(elapsed * 1000, 2),
+            },
+        )
+        return response

@@ -1,0 +1,128 @@
+"""Request and answer shapes of the HTTP API (pydantic v2). Only the API layer imports this:
+`to_job` turns a validated request into plain `Job` records."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.jobs import Item, Job
+
+
+class _Strict(BaseModel):
+    # Unknown fields are refused (422 names them): a typo in a check's params must not
+    # silently fall back to a default.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+# --- per-check parameters ------------------------------------------------------------------
+
+
+class FormatParams(_Strict):
+    answer_tag: bool = False
+    think_prefilled: bool = False
+
+
+class LanguageParams(_Strict):
+    target: str = Field(description="ISO 639-1 code of the language the reasoning should use")
+
+
+class Checks(_Strict):
+    """The checks to run on an item, each with its parameters. At least one is required."""
+
+    format: FormatParams | None = None
+    language: LanguageParams | None = None
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> Checks:
+        if not self.model_fields_set or all(
+            getattr(self, n) is None for n in self.model_fields_set
+        ):
+            raise ValueError("checks must name at least one check")
+        return self
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        """`{check name: params}` for the checks that were given."""
+        return {
+            name: value.model_dump()
+            for name in self.model_fields_set
+            if (value := getattr(self, name)) is not None
+        }
+
+
+CheckName = str
+Weights = dict[CheckName, float]
+
+
+def _check_weight_names(weights: Weights | None) -> Weights | None:
+    if weights:
+        unknown = sorted(set(weights) - set(Checks.model_fields))
+        if unknown:
+            raise ValueError(f"unknown check name(s) in weights: {', '.join(unknown)}")
+    return weights
+
+
+class ItemIn(_Strict):
+    id: str | int | None = Field(None, description="echoed back; defaults to the item's index")
+    prompt: str | None = Field(None, description="optional, for logging and compatibility")
+    completion: str
+    checks: Checks
+    weights: Weights | None = Field(None, description="per-check weights; override the batch's")
+
+    _names = field_validator("weights")(_check_weight_names)
+
+
+class RewardsRequest(_Strict):
+    items: list[ItemIn]
+    weights: Weights | None = Field(None, description="per-check weights for every item")
+
+    _names = field_validator("weights")(_check_weight_names)
+
+
+def to_job(req: RewardsRequest) -> Job:
+    """A validated request as a plain job (batch weights merged under item weights)."""
+    items: list[Item] = []
+    batch_w = req.weights or {}
+    for i, it in enumerate(req.items):
+        checks = it.checks.as_dict()
+        weights = {**batch_w, **(it.weights or {})}
+        items.append(
+            Item(
+                id=str(i) if it.id is None else str(it.id),
+                completion=it.completion,
+                checks=checks,
+                weights={k: v for k, v in weights.items() if k in checks},
+            )
+        )
+    return Job(items)
+
+
+# --- answers (documentation of the shapes; the routes build plain dicts for speed) ----------
+
+
+class CheckDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    status: str
+    message: str | None = None
+
+
+class ItemOut(BaseModel):
+    id: str
+    reward: float | None
+    scores: dict[str, float | None]
+    details: dict[str, CheckDetail]
+
+
+class RewardsResponse(BaseModel):
+    results: list[ItemOut]
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+
+
+class JobOut(BaseModel):
+    status: Literal["queued", "running", "done", "failed"]
+    results: list[ItemOut] | None = None
+    error: str | None = None

@@ -1,0 +1,84 @@
+"""The one place that names every check: its function and how the worker should run it.
+
+A checker is a pure function `(completion, params) -> Score`. The worker decides where it runs
+from `where`:
+- "inline": cheap and linear-time (format, language, shaping checks); run in the worker's own
+  process, a whole batch at a time, without a process hop.
+- "pool": CPU-heavy or possibly pathological (math); run in the killable process pool with a
+  per-item deadline.
+- "io": waits on something else (the code sandbox); run in threads, the backend enforces limits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from app.checkers import format as format_check
+from app.checkers import language as language_check
+from app.checkers.base import Score
+
+CheckFn = Callable[[str, Mapping[str, Any]], Score]
+Where = Literal["inline", "pool", "io"]
+
+
+def default_key(completion: str, params: Mapping[str, Any]) -> Hashable:
+    """Two tasks are the same work when completion and parameters are equal."""
+    return (completion, json.dumps(params, sort_keys=True, default=str))
+
+
+@dataclass(frozen=True, slots=True)
+class Checker:
+    """A registered check.
+
+    `dedup_key` maps (completion, params) to what the result really depends on, so a batch
+    runs each distinct piece of work once (math: the extracted answer and the gold).
+    `deadline_s` gives the per-item deadline from the params and the service default.
+    `depends_on` names checks whose scores this one reads; the worker runs it after them and
+    passes their scores in `params["_deps"]` as `{name: {"value", "status", "details"}}`.
+    """
+
+    name: str
+    fn: CheckFn
+    where: Where = "pool"
+    dedup_key: Callable[[str, Mapping[str, Any]], Hashable] = default_key
+    deadline_s: Callable[[Mapping[str, Any], float], float] | None = None
+    depends_on: tuple[str, ...] = ()
+    #: One-line description for /healthz and docs.
+    summary: str = ""
+
+
+REGISTRY: dict[str, Checker] = {}
+
+
+def register(checker: Checker) -> Checker:
+    """Add a checker under its name (a name registers once)."""
+    if checker.name in REGISTRY:
+        raise ValueError(f"check {checker.name!r} is already registered")
+    REGISTRY[checker.name] = checker
+    return checker
+
+
+def get_checker(name: str) -> Checker:
+    """The checker called `name`; KeyError when there is none."""
+    return REGISTRY[name]
+
+
+register(
+    Checker(
+        "format",
+        format_check.check,
+        where="inline",
+        summary="R1 template: <think>reasoning</think> then an answer",
+    )
+)
+register(
+    Checker(
+        "language",
+        language_check.check,
+        where="inline",
+        summary="share of the reasoning's words in the target language (fastText lid.176)",
+    )
+)

@@ -1,0 +1,1 @@
+"""Workers: the checker process pool and the batch scorer."""

@@ -1,0 +1,149 @@
+"""Score a batch of items: remove duplicate work, run each checker where it belongs, combine.
+
+This is the worker's core, shared by the embedded broker, the Redis worker and the
+`rewardkit score` command. It knows checkers and the pool, nothing of HTTP or brokers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app import metrics
+from app.checkers.base import Score
+from app.checkers.registry import REGISTRY, Checker
+from app.jobs import Item, ItemResult
+from app.scoring import combine
+from app.worker.pool import CheckerPool, Task
+
+log = logging.getLogger("rewardkit.scorer")
+
+#: Threads for "io" checkers (the code sandbox): each mostly waits on a child process.
+IO_THREADS = 32
+
+
+@dataclass(slots=True)
+class _Work:
+    """One distinct piece of work and the (item, check) slots that share its result."""
+
+    checker: Checker
+    completion: str
+    params: Mapping[str, Any]
+    slots: list[tuple[int, str]] = field(default_factory=list)
+    score: Score | None = None
+
+
+class Scorer:
+    """Turns items into results. `pool` may be None: pool checkers then run in a thread
+    (no deadline enforcement; for tools and tests that want no child processes)."""
+
+    def __init__(
+        self,
+        pool: CheckerPool | None,
+        *,
+        item_timeout_s: float = 10.0,
+        registry: Mapping[str, Checker] = REGISTRY,
+    ) -> None:
+        self.pool = pool
+        self.item_timeout_s = item_timeout_s
+        self.registry = registry
+        self._io_gate = asyncio.Semaphore(IO_THREADS)
+
+    async def score(self, items: Sequence[Item]) -> list[ItemResult]:
+        """Score every item; results in the order of `items`. Never raises for bad items."""
+        scores: list[dict[str, Score]] = [{} for _ in items]
+        first = {name for it in items for name in it.checks if not self._checker(name).depends_on}
+        await self._run_stage(items, scores, lambda name: name in first)
+        # Checks that read other checks' scores (e.g. `length` reads `math`) run second.
+        if any(self._checker(n).depends_on for it in items for n in it.checks):
+            await self._run_stage(items, scores, lambda name: name not in first)
+        return [
+            combine(it.id, {n: scores[i][n] for n in it.checks}, it.weights)
+            for i, it in enumerate(items)
+        ]
+
+    def _checker(self, name: str) -> Checker:
+        return self.registry[name]
+
+    async def _run_stage(
+        self, items: Sequence[Item], scores: list[dict[str, Score]], pick: Any
+    ) -> None:
+        work: dict[tuple[str, Hashable], _Work] = {}
+        for i, item in enumerate(items):
+            for name, params in item.checks.items():
+                if not pick(name):
+                    continue
+                checker = self._checker(name)
+                if checker.depends_on:
+                    deps = {d: scores[i][d].to_json() for d in checker.depends_on if d in scores[i]}
+                    params = {**params, "_deps": deps}
+                try:
+                    key = (name, checker.dedup_key(item.completion, params))
+                except Exception:  # a key function must not sink the batch: do not dedup
+                    log.exception("dedup key of %s failed", name)
+                    key = (name, ("item", i))
+                w = work.get(key)
+                if w is None:
+                    w = work[key] = _Work(checker, item.completion, params)
+                w.slots.append((i, name))
+        groups: dict[str, list[_Work]] = {"inline": [], "pool": [], "io": []}
+        for w in work.values():
+            groups[w.checker.where].append(w)
+        await asyncio.gather(
+            self._inline(groups["inline"]), self._pool(groups["pool"]), self._io(groups["io"])
+        )
+        for w in work.values():
+            assert w.score is not None
+            metrics.observe_check(w.checker.name, w.score.status.value, len(w.slots))
+            for i, name in w.slots:
+                scores[i][name] = w.score
+
+    async def _inline(self, work: list[_Work]) -> None:
+        # One thread hop for the whole batch: cheap checks should not pay per item.
+        if work:
+            await asyncio.to_thread(_run_all, work)
+
+    async def _pool(self, work: list[_Work]) -> None:
+        if not work:
+            return
+        if self.pool is None:
+            await asyncio.to_thread(_run_all, work)
+            return
+        tasks = [Task(w.checker.fn, w.completion, w.params, self._deadline(w)) for w in work]
+        for w, (score, seconds) in zip(work, await self.pool.run(tasks), strict=True):
+            w.score = score
+            metrics.observe_seconds(w.checker.name, seconds)
+
+    async def _io(self, work: list[_Work]) -> None:
+        async def one(w: _Work) -> None:
+            async with self._io_gate:
+                await asyncio.to_thread(_run_one, w)
+
+        await asyncio.gather(*(one(w) for w in work))
+
+    def _deadline(self, w: _Work) -> float:
+        if w.checker.deadline_s is None:
+            return self.item_timeout_s
+        try:
+            return w.checker.deadline_s(w.params, self.item_timeout_s)
+        except Exception:
+            return self.item_timeout_s
+
+
+def _run_one(w: _Work) -> None:
+    t0 = time.perf_counter()
+    try:
+        w.score = w.checker.fn(w.completion, w.params)
+    except Exception as exc:  # a crashing checker scores `error` for its items only
+        log.exception("checker %s crashed", w.checker.name)
+        w.score = Score.error(f"checker crashed: {type(exc).__name__}: {exc}"[:500])
+    metrics.observe_seconds(w.checker.name, time.perf_counter() - t0)
+
+
+def _run_all(work: list[_Work]) -> None:
+    for w in work:
+        _run_one(w)
