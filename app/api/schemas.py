@@ -28,11 +28,57 @@ class LanguageParams(_Strict):
     target: str = Field(description="ISO 639-1 code of the language the reasoning should use")
 
 
+LengthUnit = Literal["chars", "words"]
+
+
+class LengthParams(_Strict):
+    """Cosine length reward scaled by correctness; needs the item's math or code check."""
+
+    max_len: int = Field(1000, gt=0, description="length at which the cosine bottoms out")
+    min_value_wrong: float = -1.0
+    max_value_wrong: float = -0.5
+    min_value_correct: float = 0.5
+    max_value_correct: float = 1.0
+    unit: LengthUnit = "chars"
+
+
+class RepetitionParams(_Strict):
+    ngram_size: int = Field(3, ge=1, le=64)
+    max_penalty: float = Field(-1.0, le=0.0, description="value when every n-gram repeats")
+
+
+class OverlongParams(_Strict):
+    """DAPO soft overlong punishment."""
+
+    max_length: int = Field(gt=0, description="L: beyond it the reward is -1")
+    cache_length: int = Field(ge=0, description="C: the last C units before L ramp 0 to -1")
+    unit: LengthUnit = "chars"
+
+    @model_validator(mode="after")
+    def _cache_within_max(self) -> OverlongParams:
+        if self.cache_length > self.max_length:
+            raise ValueError("cache_length must not exceed max_length")
+        return self
+
+
+class ReasoningStepsParams(_Strict):
+    target: int = Field(3, ge=1, description="steps that earn the full 1.0")
+
+
+class TagCountParams(_Strict):
+    pass
+
+
 class Checks(_Strict):
     """The checks to run on an item, each with its parameters. At least one is required."""
 
     format: FormatParams | None = None
     language: LanguageParams | None = None
+    length: LengthParams | None = None
+    repetition: RepetitionParams | None = None
+    overlong: OverlongParams | None = None
+    reasoning_steps: ReasoningStepsParams | None = None
+    tag_count: TagCountParams | None = None
 
     @model_validator(mode="after")
     def _at_least_one(self) -> Checks:

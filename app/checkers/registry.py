@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from app.checkers import format as format_check
 from app.checkers import language as language_check
+from app.checkers import shaping
 from app.checkers.base import Score
 
 CheckFn = Callable[[str, Mapping[str, Any]], Score]
@@ -80,5 +81,48 @@ register(
         language_check.check,
         where="inline",
         summary="share of the reasoning's words in the target language (fastText lid.176)",
+    )
+)
+
+# Auxiliary shaping rewards (values may be negative); formulas in docs/rewards.md.
+register(
+    Checker(
+        "length",
+        shaping.length,
+        where="inline",
+        depends_on=shaping.CORRECTNESS_CHECKS,
+        summary="cosine length reward scaled by the item's math/code correctness (open-r1)",
+    )
+)
+register(
+    Checker(
+        "repetition",
+        shaping.repetition,
+        where="inline",
+        summary="n-gram repetition penalty (open-r1)",
+    )
+)
+register(
+    Checker(
+        "overlong",
+        shaping.overlong,
+        where="inline",
+        summary="soft overlong punishment (DAPO)",
+    )
+)
+register(
+    Checker(
+        "reasoning_steps",
+        shaping.reasoning_steps,
+        where="inline",
+        summary="min(1, explicit reasoning steps / target) (open-r1)",
+    )
+)
+register(
+    Checker(
+        "tag_count",
+        shaping.tag_count,
+        where="inline",
+        summary="0.25 per R1 template tag present exactly once (open-r1)",
     )
 )
