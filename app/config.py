@@ -40,6 +40,12 @@ class Settings:
     request_timeout_s: float = 600.0
     #: Items waiting or being scored before new work is refused with 503 + Retry-After.
     max_pending_items: int = 65536
+    #: Redis: a chunk in a worker's hands this long without a heartbeat is taken by another.
+    claim_idle_s: float = 30.0
+    #: Redis: a batch is split into chunks of at most this many items, shared by all workers.
+    chunk_items: int = 256
+    #: Redis worker: on SIGTERM, finish work in hand for this long, then hand the rest back.
+    shutdown_grace_s: float = 20.0
     api_token: str | None = None
     log_level: str = "info"
     #: Log completion text in request logs (off: completions may hold private data).
@@ -84,6 +90,10 @@ class Settings:
             raise ConfigError("--workers 0 needs --redis: someone has to score the items")
         if self.concurrency < 1:
             raise ConfigError("concurrency must be >= 1")
+        if self.claim_idle_s <= 0 or self.chunk_items < 1 or self.shutdown_grace_s < 0:
+            raise ConfigError(
+                "claim_idle_s and chunk_items must be positive, shutdown_grace_s >= 0"
+            )
         if not 0 < self.port < 65536:
             raise ConfigError(f"port out of range: {self.port}")
         if self.sandbox_backend not in ("local", "docker"):
