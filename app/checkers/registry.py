@@ -27,7 +27,13 @@ Where = Literal["inline", "pool", "io"]
 
 def default_key(completion: str, params: Mapping[str, Any]) -> Hashable:
     """Two tasks are the same work when completion and parameters are equal."""
-    return (completion, json.dumps(params, sort_keys=True, default=str))
+    try:
+        # Flat params of scalars (the common case) hash as they are: no JSON encoding per item.
+        key = (completion, tuple(sorted(params.items())))
+        hash(key)  # raises here, not later in the caller's dict, when a value is a list
+        return key
+    except TypeError:  # nested lists/dicts are unhashable: fall back to canonical JSON
+        return (completion, json.dumps(params, sort_keys=True, default=str))
 
 
 @dataclass(frozen=True, slots=True)

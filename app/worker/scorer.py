@@ -24,6 +24,10 @@ log = logging.getLogger("rewardkit.scorer")
 
 #: Threads for "io" checkers (the code sandbox): each mostly waits on a child process.
 IO_THREADS = 32
+#: Inline work on less text than this runs on the event loop itself: a thread hop (and the
+#: GIL hand-offs it brings) costs more than scanning a few hundred KB. Larger batches go to a
+#: thread so the loop keeps answering other requests.
+INLINE_ON_LOOP_BYTES = 256 * 1024
 
 
 @dataclass(slots=True)
@@ -96,15 +100,23 @@ class Scorer:
         await asyncio.gather(
             self._inline(groups["inline"]), self._pool(groups["pool"]), self._io(groups["io"])
         )
+        counts: dict[tuple[str, str], int] = {}
         for w in work.values():
             assert w.score is not None
-            metrics.observe_check(w.checker.name, w.score.status.value, len(w.slots))
+            key = (w.checker.name, w.score.status.value)
+            counts[key] = counts.get(key, 0) + len(w.slots)
             for i, name in w.slots:
                 scores[i][name] = w.score
+        for (check, status), n in counts.items():
+            metrics.observe_check(check, status, n)
 
     async def _inline(self, work: list[_Work]) -> None:
-        # One thread hop for the whole batch: cheap checks should not pay per item.
-        if work:
+        # Cheap checks never pay a process hop; at most one thread hop for the whole batch.
+        if not work:
+            return
+        if sum(len(w.completion) for w in work) <= INLINE_ON_LOOP_BYTES:
+            _run_all(work)
+        else:
             await asyncio.to_thread(_run_all, work)
 
     async def _pool(self, work: list[_Work]) -> None:
@@ -121,7 +133,8 @@ class Scorer:
     async def _io(self, work: list[_Work]) -> None:
         async def one(w: _Work) -> None:
             async with self._io_gate:
-                await asyncio.to_thread(_run_one, w)
+                seconds = await asyncio.to_thread(_run_one, w)
+            metrics.observe_seconds(w.checker.name, seconds)
 
         await asyncio.gather(*(one(w) for w in work))
 
@@ -134,16 +147,18 @@ class Scorer:
             return self.item_timeout_s
 
 
-def _run_one(w: _Work) -> None:
+def _run_one(w: _Work) -> float:
+    """Run one piece of work, storing its score; returns the seconds it took."""
     t0 = time.perf_counter()
     try:
         w.score = w.checker.fn(w.completion, w.params)
     except Exception as exc:  # a crashing checker scores `error` for its items only
         log.exception("checker %s crashed", w.checker.name)
         w.score = Score.error(f"checker crashed: {type(exc).__name__}: {exc}"[:500])
-    metrics.observe_seconds(w.checker.name, time.perf_counter() - t0)
+    return time.perf_counter() - t0
 
 
 def _run_all(work: list[_Work]) -> None:
-    for w in work:
-        _run_one(w)
+    seconds = [_run_one(w) for w in work]
+    for w, s in zip(work, seconds, strict=True):
+        metrics.observe_seconds(w.checker.name, s)
