@@ -17,6 +17,8 @@ from fastapi.responses import Response
 from app import metrics
 from app.api import schemas
 from app.api.body import HTTPProblem, read_json, too_large, validate
+from app.api.select import SelectRequest
+from app.api.select import router as select_router
 from app.broker import Broker, BrokerError, QueueFull, create_broker
 from app.checkers.registry import REGISTRY
 from app.config import Settings
@@ -70,7 +72,7 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.broker = the_broker
     _install_middleware(app, settings)
-    _install_openapi(app, [schemas.RewardsRequest])
+    _install_openapi(app, [schemas.RewardsRequest, SelectRequest])
 
     @app.exception_handler(HTTPProblem)
     async def _problem(_: Request, exc: HTTPProblem) -> Response:
@@ -159,6 +161,7 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
             )
         return json_response(state.to_json())
 
+    app.include_router(select_router)
     return app
 
 
