@@ -8,8 +8,13 @@ import time
 
 import orjson
 
-# Attributes every LogRecord has; anything else passed through `extra=` is a field of ours.
-_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+# Attributes every LogRecord has; anything else passed through `extra=` is a field of ours
+# (except uvicorn's `color_message`, the same message with terminal colour codes).
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):
