@@ -214,7 +214,7 @@ def math_compare(run: RunJob) -> Compare:
 
     async def compare(pairs: Sequence[tuple[str, str]]) -> list[bool]:
         items = [
-            Item(str(i), f"\\boxed{{{answer}}}", {MATH: {"gold": rep}})
+            Item(f"eq:{i}", f"\\boxed{{{answer}}}", {MATH: {"gold": rep}})
             for i, (answer, rep) in enumerate(pairs)
         ]
         results = await run(Job(items))
@@ -239,34 +239,63 @@ def _score_items(groups: Sequence[Group]) -> tuple[list[Item], list[tuple[int, i
     return items, where
 
 
-def _judge(selection: Selection, results: list[ItemResult]) -> None:
-    """Per-cluster correctness and pass@N from each completion's math score."""
-    statuses = [r.details.get(MATH, {}) for r in results]
+def _math_verdict(detail: dict[str, Any]) -> bool | None:
+    """correct → True; wrong, no answer, timeout → False; invalid or error → None (unknown)."""
+    status = detail.get("status")
+    return None if status in ("invalid", "error") else status == "correct"
 
-    def correct(i: int) -> bool | None:
-        status = statuses[i].get("status")
-        return None if status in ("invalid", "error") else status == "correct"
 
-    for cluster in selection.clusters:
-        cluster.correct = correct(cluster.members[0])
-    verdicts = [correct(i) for i in range(selection.n)]
-    if any(v is True for v in verdicts):
-        selection.pass_at_n = True
-    elif any(v is None for v in verdicts):
-        selection.pass_at_n = None
-    else:
-        selection.pass_at_n = False
-    unjudged = next((s for s in statuses if s.get("status") in ("invalid", "error")), None)
-    if unjudged is not None:
-        selection.message = f"math check {unjudged['status']}: {unjudged.get('message', '')}"
+def _unjudged_message(details: Sequence[dict[str, Any]]) -> str | None:
+    bad = next((d for d in details if _math_verdict(d) is None), None)
+    return None if bad is None else f"math check {bad.get('status')}: {bad.get('message', '')}"
+
+
+async def _judge(
+    groups: Sequence[Group],
+    selections: Sequence[Selection],
+    per_group: Sequence[Sequence[ItemResult]],
+    run: RunJob,
+) -> None:
+    """maj@N and pass@N against the gold.
+
+    pass@N: some completion's math score is `correct` (so a hedged completion, which the
+    math check scores wrong, passes nothing). A cluster is correct when its answer is
+    equivalent to the gold; that is one more math check per cluster, sent in one job for all
+    groups (the representative's own score would be wrong for a hedged representative).
+    """
+    items: list[Item] = []
+    owners: list[Cluster] = []
+    for group, sel, results in zip(groups, selections, per_group, strict=True):
+        if group.gold is None:
+            continue
+        details = [r.details.get(MATH, {}) for r in results]
+        verdicts = [_math_verdict(d) for d in details]
+        if True in verdicts:
+            sel.pass_at_n = True
+        else:
+            sel.pass_at_n = None if None in verdicts else False
+        sel.message = _unjudged_message(details)
+        for cluster in sel.clusters:
+            items.append(
+                Item(
+                    f"gold:{len(items)}",
+                    f"\\boxed{{{cluster.answer}}}",
+                    {MATH: {"gold": group.gold}},
+                )
+            )
+            owners.append(cluster)
+    if items:
+        for cluster, result in zip(owners, await run(Job(items)), strict=True):
+            cluster.correct = _math_verdict(result.details.get(MATH, {}))
 
 
 async def select(groups: Sequence[Group], *, extract: Extract, run: RunJob) -> list[Selection]:
     """Majority vote and best-of-N for every group, in order.
 
     `extract` pulls a completion's final answer (cheap: run in a thread, off the event loop);
-    `run` scores a job (a broker's `run`): it carries both the equivalence comparisons and the
-    best-of-N scoring, so all CPU-heavy work happens in checker processes under deadlines.
+    `run` scores a job (a broker's `run`): it carries the equivalence comparisons, the
+    best-of-N scoring and the clusters' correctness, so all CPU-heavy work happens in checker
+    processes under deadlines.
     """
 
     def extract_all() -> list[list[str | None]]:
@@ -287,9 +316,7 @@ async def select(groups: Sequence[Group], *, extract: Extract, run: RunJob) -> l
     for (g, _), result in zip(where, results, strict=True):
         per_group[g].append(result)
     for group, selection, group_results in zip(groups, selections, per_group, strict=True):
-        if not group.scored:
-            continue
-        selection.rewards = [r.reward for r in group_results]
-        if group.gold is not None:
-            _judge(selection, group_results)
+        if group.scored:
+            selection.rewards = [r.reward for r in group_results]
+    await _judge(groups, selections, per_group, run)
     return selections

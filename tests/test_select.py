@@ -70,7 +70,7 @@ class Runner:
             (fake_extract(it.completion) or "", it.checks["math"]["gold"])
             for job in self.jobs
             for it in job.items
-            if ":" not in it.id  # scoring items are "<group id>:<index>"
+            if it.id.startswith("eq:")  # comparisons, not scoring or gold checks
         ]
 
 
@@ -342,3 +342,26 @@ def test_select_real_math_equivalence_over_http(api) -> None:
     assert [2] in members and [4] in members  # a different bracket is a different answer
     assert group["no_answer"] == [5]
     assert "best_of_n" not in group and "pass_at_n" not in group
+
+
+@needs_math
+def test_hedged_completion_votes_but_does_not_pass(api) -> None:
+    # Several different boxed answers: the completion votes for its last box (the extracted
+    # answer), but the math check scores it wrong, so it adds nothing to pass@N.
+    hedged = "It is \\boxed{3}, or maybe \\boxed{4}."
+    body = {
+        "groups": [
+            {"id": "a", "gold": "4", "completions": [hedged, "\\boxed{4}", "\\boxed{5}"]},
+            {"id": "b", "gold": "4", "completions": [hedged, "\\boxed{5}"]},
+        ]
+    }
+    r = api.post("/v1/select", json=body)
+    assert r.status_code == 200, r.text
+    a, b = r.json()["groups"]
+    assert a["clusters"] == [
+        {"answer": "4", "members": [0, 1], "correct": True},
+        {"answer": "5", "members": [2], "correct": False},
+    ]
+    assert a["pass_at_n"] is True and a["best_of_n"] == {"index": 1, "reward": 1.0}
+    assert b["clusters"][0] == {"answer": "4", "members": [0], "correct": True}
+    assert b["pass_at_n"] is False
