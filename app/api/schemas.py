@@ -24,6 +24,12 @@ class FormatParams(_Strict):
     think_prefilled: bool = False
 
 
+class MathParams(_Strict):
+    # An empty gold passes the schema on purpose: the checker answers `invalid` with a message
+    # and a null score, as the contract asks for a gold that cannot be judged.
+    gold: str = Field(description="the reference answer (LaTeX or plain text)")
+
+
 class LanguageParams(_Strict):
     target: str = Field(description="ISO 639-1 code of the language the reasoning should use")
 
@@ -72,6 +78,7 @@ class TagCountParams(_Strict):
 class Checks(_Strict):
     """The checks to run on an item, each with its parameters. At least one is required."""
 
+    math: MathParams | None = None
     format: FormatParams | None = None
     language: LanguageParams | None = None
     length: LengthParams | None = None

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from app.checkers import format as format_check
 from app.checkers import language as language_check
+from app.checkers import math as math_check
 from app.checkers import shaping
 from app.checkers.base import Score
 
@@ -73,6 +74,15 @@ def get_checker(name: str) -> Checker:
     return REGISTRY[name]
 
 
+register(
+    Checker(
+        "math",
+        math_check.check,
+        where="pool",
+        dedup_key=math_check.dedup_key,
+        summary="final boxed answer equals the gold (numbers, expressions, sets, intervals ...)",
+    )
+)
 register(
     Checker(
         "format",

@@ -1,0 +1,82 @@
+"""The `math` check: is the completion's final answer mathematically equal to the gold?
+
+Three steps, as in Math-Verify: **extract** the candidate (`extract.py`), **normalise** it
+(`normalize.py`), **decide** (`decide.py`: structure, then exact numbers in `numbers.py`, then
+sympy in `symbolic.py`). Pathological answers are refused cheaply (`guard.py`) and scored
+`timeout`; the pool's per-item deadline covers whatever slips through. Policies: docs/math.md.
+
+Public interface (the /v1/select clustering depends on it):
+- `check(completion, params)`: the checker (params `{"gold": str}`);
+- `extract_answer(completion)`: the candidate answer string or None (cheap, linear time);
+- `equivalent(answer, gold)`: the decision on extracted strings (may be slow: run it in the pool).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+from app.checkers.base import Score, Status
+from app.checkers.math.decide import InvalidGold, equivalent_clean, prepare_gold
+from app.checkers.math.extract import Extraction, extract, extract_answer
+from app.checkers.math.guard import Refused, SoftTimeout, soft_deadline
+from app.checkers.math.normalize import clean
+
+__all__ = ["check", "dedup_key", "equivalent", "extract", "extract_answer"]
+
+#: Soft budget for one decision on the main thread (the pool's hard deadline is longer).
+SOFT_DEADLINE_S = 4.0
+
+
+def equivalent(answer: str, gold: str) -> bool:
+    """Whether an extracted `answer` equals `gold`. False for anything unparsable, refused as
+    pathological, or an empty gold; may take long on pathological input (run it in the pool)."""
+    try:
+        return equivalent_clean(clean(answer), prepare_gold(gold))
+    except (Refused, SoftTimeout, InvalidGold, RecursionError, ValueError, TypeError):
+        return False
+
+
+def dedup_key(completion: str, params: Mapping[str, Any]) -> Hashable:
+    """What the math score depends on: the extraction (answer and distinct boxes) and the gold."""
+    ex = extract(completion)
+    return (ex.answer, ex.boxes if len(ex.boxes) > 1 else (), str(params.get("gold", "")))
+
+
+def _wrong(ex: Extraction, reason: str | None = None) -> Score:
+    details: dict[str, Any] = {"extracted": ex.answer}
+    if reason:
+        details["reason"] = reason
+    return Score(0.0, Status.WRONG, details)
+
+
+def check(completion: str, params: Mapping[str, Any]) -> Score:
+    """Score a completion's final answer against `params["gold"]`: `correct` (1.0), `wrong`,
+    `no_answer`, `timeout` (pathological answer), or `invalid` (bad gold, score None)."""
+    gold = params.get("gold")
+    if not isinstance(gold, str) or not gold.strip():
+        return Score.invalid("gold answer is empty", extracted=None)
+    try:
+        prepared = prepare_gold(gold)
+    except (InvalidGold, Refused) as exc:
+        return Score.invalid(f"gold answer cannot be used: {exc}", extracted=None)
+    ex = extract(completion)
+    if ex.answer is None:
+        return Score(0.0, Status.NO_ANSWER, {"extracted": None})
+    try:
+        with soft_deadline(SOFT_DEADLINE_S):
+            answer = clean(ex.answer)
+            if not answer:
+                return Score(0.0, Status.NO_ANSWER, {"extracted": ex.answer})
+            if len(ex.boxes) > 1 and not all(
+                equivalent_clean(clean(b), prepare_gold(ex.boxes[-1])) for b in ex.boxes[:-1]
+            ):
+                return _wrong(ex, "several different boxed answers")
+            ok = equivalent_clean(answer, prepared)
+    except (Refused, SoftTimeout) as exc:
+        return Score(0.0, Status.TIMEOUT, {"extracted": ex.answer[:200], "message": str(exc)})
+    except (InvalidGold, RecursionError, ValueError, TypeError, ZeroDivisionError) as exc:
+        return _wrong(ex, f"answer could not be compared: {type(exc).__name__}")
+    if ok:
+        return Score(1.0, Status.CORRECT, {"extracted": ex.answer})
+    return _wrong(ex)

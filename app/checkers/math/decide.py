@@ -1,0 +1,280 @@
+"""Decide whether an extracted answer equals the gold: structure first (choices, collections,
+matrices, intervals, equations), then the fast number path, then sympy.
+
+Every function here takes strings already passed through `normalize.clean`. `Refused` (from the
+guards) and `SoftTimeout` propagate to the caller, which scores them `timeout`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+import sympy
+
+from app.checkers.math import normalize as nz
+from app.checkers.math import symbolic
+from app.checkers.math.guard import check_growth, check_size
+from app.checkers.math.numbers import Num, close_enough, numbers_equal, parse_number
+
+_INF = {
+    "\\infty": 1,
+    "+\\infty": 1,
+    "\\infty ": 1,
+    "-\\infty": -1,
+    "oo": 1,
+    "-oo": -1,
+    "inf": 1,
+    "-inf": -1,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Gold:
+    """A gold answer prepared once (cached): its clean form and choice letters, if any."""
+
+    raw: str
+    clean: str
+    choices: frozenset[str] | None
+
+
+class InvalidGold(ValueError):
+    """The gold answer cannot be judged against (empty, or nothing left after cleaning)."""
+
+
+@lru_cache(maxsize=4096)
+def prepare_gold(gold: str) -> Gold:
+    """Clean and classify a gold answer (bounded cache: GRPO sends each gold many times)."""
+    from app.checkers.math.extract import boxed_contents  # local: avoid a cycle at import
+
+    text = gold.strip()
+    boxes = boxed_contents(text)
+    if boxes:
+        text = boxes[-1]
+    clean = nz.clean(text)
+    if not clean:
+        raise InvalidGold("gold answer is empty")
+    check_size(clean)
+    return Gold(gold, clean, nz.choice_letters(clean, gold=True))
+
+
+def equivalent_clean(answer: str, gold: Gold) -> bool:
+    """Decide on a cleaned answer against a prepared gold."""
+    check_size(answer)
+    check_growth(answer)
+    if gold.choices is not None:
+        letters = nz.choice_letters(answer)
+        if letters is not None:
+            return letters == gold.choices
+        # A letter gold written like a variable can still be a plain symbol answer.
+        return len(gold.clean) <= 3 and _same(answer, gold.clean)
+    return _same(answer, gold.clean)
+
+
+# --- recursive comparison ---------------------------------------------------------------------
+
+
+def _same(a: str, g: str) -> bool:
+    a, g = a.strip(), g.strip()
+    if a == g:
+        return True
+    if not a or not g:
+        return False
+    # The fast path: two plain numbers never need sympy.
+    if a[0] in "-+.\\0123456789" and g[0] in "-+.\\0123456789":
+        na, ng = parse_number(a), parse_number(g)
+        if na is not None and ng is not None:
+            return numbers_equal(na, ng)
+    # Matrices and vectors.
+    ma, mg = nz.as_matrix(a), nz.as_matrix(g)
+    if ma is not None or mg is not None:
+        return _matrix_vs(ma, a, mg, g)
+    # Unions of intervals or sets.
+    if "\\cup" in g or "\\cup" in a:
+        pa, pg = _union_parts(a), _union_parts(g)
+        if len(pa) > 1 or len(pg) > 1:
+            return len(pa) == len(pg) and _match_unordered(pa, pg, _same)
+    # Collections: tuples, sets, intervals, bare lists, ± pairs; one-variable inequalities
+    # count as the intervals they describe.
+    ca, cg = _collection(a) or _inequality(a), _collection(g) or _inequality(g)
+    if ca is not None or cg is not None:
+        return _collections_equal(ca, a, cg, g)
+    # Equations and assignments.
+    ea, eg = nz.split_equation(a), nz.split_equation(g)
+    if ea is not None or eg is not None:
+        return _equations(a, ea, g, eg)
+    if nz.relation_parts(a) or nz.relation_parts(g):
+        return symbolic.relations_equal(symbolic.to_sympy(a), symbolic.to_sympy(g))
+    return _scalar(a, g)
+
+
+def _union_parts(s: str) -> list[str]:
+    parts = [p.strip() for p in s.split("\\cup")]
+    return [p for p in parts if p]
+
+
+def _collection(s: str) -> nz.Collection | None:
+    c = nz.as_collection(s)
+    if c is not None:
+        return c
+    pm = nz.expand_pm(s)
+    if pm is not None:
+        return nz.Collection("", "", tuple(pm))
+    return None
+
+
+def _inequality(s: str) -> nz.Collection | None:
+    return (
+        nz.as_interval(s)
+        if ("<" in s or ">" in s or "\\le" in s or "\\ge" in s or "\\in" in s)
+        else None
+    )
+
+
+def _collections_equal(ca: nz.Collection | None, a: str, cg: nz.Collection | None, g: str) -> bool:
+    if ca is None:
+        ca = nz.Collection("", "", (a,))  # a single value against a one-element list
+    if cg is None:
+        cg = nz.Collection("", "", (g,))
+    if len(ca.items) != len(cg.items):
+        return False
+    if cg.is_bare or cg.is_set:
+        # Unordered gold (a list of solutions or a set): any order, any list-like brackets,
+        # but never an interval with mixed brackets.
+        if ca.open + ca.close in ("(]", "[)"):
+            return False
+        return _match_unordered(list(_strip_assign(ca.items)), list(_strip_assign(cg.items)), _same)
+    if ca.is_set:
+        return False  # a set for an ordered gold
+    if not ca.is_bare and (ca.open, ca.close) != (cg.open, cg.close):
+        return False  # bracket mistakes are wrong: (1, 2] is not [1, 2]
+    return all(_same(x, y) for x, y in zip(ca.items, cg.items, strict=True))
+
+
+def _strip_assign(items: Sequence[str]) -> list[str]:
+    """`x = 1` → `1` inside solution lists (`x=1, x=2` against `1, 2`)."""
+    out = []
+    for it in items:
+        eq = nz.split_equation(it)
+        out.append(eq[1] if eq is not None and nz.is_simple_lhs(eq[0]) else it)
+    return out
+
+
+def _match_unordered(a: list[str], g: list[str], same: Callable[[str, str], bool]) -> bool:
+    """A one-to-one matching of `a` onto `g` under `same` (greedy; exact duplicates are rare)."""
+    if len(a) != len(g):
+        return False
+    left = list(a)
+    for y in g:
+        for k, x in enumerate(left):
+            if same(x, y):
+                del left[k]
+                break
+        else:
+            return False
+    return True
+
+
+def _matrix_vs(ma: nz.Matrix | None, a: str, mg: nz.Matrix | None, g: str) -> bool:
+    def flat(m: nz.Matrix | None, s: str) -> tuple[tuple[int, int], list[str]] | None:
+        if m is not None:
+            if not m.rows or len({len(r) for r in m.rows}) != 1:
+                return None
+            return (len(m.rows), len(m.rows[0])), [c for r in m.rows for c in r]
+        c = nz.as_collection(s)
+        if c is None or c.open != "(":
+            return None
+        return (len(c.items), 1), list(c.items)  # a tuple is a column vector
+
+    fa, fg = flat(ma, a), flat(mg, g)
+    if fa is None or fg is None:
+        return False
+    (sa, ia), (sg, ig) = fa, fg
+    if sa != sg and not (1 in sa and 1 in sg and len(ia) == len(ig)):
+        return False
+    return all(_same(x, y) for x, y in zip(ia, ig, strict=True))
+
+
+def _equations(a: str, ea: tuple[str, str] | None, g: str, eg: tuple[str, str] | None) -> bool:
+    if ea is not None and eg is None:
+        # `x = 3` against `3`: an assignment's value (also `k = 2 + 1 = 3`: the last part).
+        return nz.is_simple_lhs(ea[0]) and _same(ea[1], g)
+    if eg is not None and ea is None:
+        return nz.is_simple_lhs(eg[0]) and _same(a, eg[1])
+    assert ea is not None and eg is not None
+    if nz.is_simple_lhs(ea[0]) and nz.is_simple_lhs(eg[0]):
+        la, lg = ea[0].replace(" ", ""), eg[0].replace(" ", "")
+        if la.lower() == lg.lower() and _same(ea[1], eg[1]):
+            return True
+    sa, sg = symbolic.to_sympy(a), symbolic.to_sympy(g)
+    return symbolic.relations_equal(sa, sg)
+
+
+# --- scalars ----------------------------------------------------------------------------------
+
+
+def _scalar(a: str, g: str) -> bool:
+    inf_a, inf_g = _INF.get(a.replace(" ", "")), _INF.get(g.replace(" ", ""))
+    if inf_a is not None or inf_g is not None:
+        return inf_a == inf_g
+    # Text answers: words compare as words.
+    ta, tg = nz.as_text(a), nz.as_text(g)
+    if tg is not None and ta is not None:
+        return ta == tg
+    # Units: converted when both sides name convertible units, else set aside.
+    va, ua, _ = nz.split_unit(a)
+    vg, ug, _ = nz.split_unit(g)
+    factor = Fraction(1)
+    if ua is not None and ug is not None and (ua.dimension, ua.power) == (ug.dimension, ug.power):
+        factor = ua.factor / ug.factor
+    va, vg = nz.unwrap_text(va).strip(), nz.unwrap_text(vg).strip()
+    # Degrees against radians: convert the degree side when the other side speaks in π.
+    deg_a, deg_g = va.endswith("°"), vg.endswith("°")
+    va, vg = va.rstrip("° "), vg.rstrip("° ")
+    if deg_a != deg_g and ("\\pi" in va or "\\pi" in vg):
+        if deg_a:
+            va = f"\\frac{{({va})\\pi}}{{180}}"
+        else:
+            vg = f"\\frac{{({vg})\\pi}}{{180}}"
+    na, ng = parse_number(va), parse_number(vg)
+    if na is not None and factor != 1:
+        na = Num(
+            na.value * factor,
+            None if factor.denominator == 1 and na.quantum is None else na.quantum,
+            na.percent,
+        )
+    if na is not None and ng is not None:
+        return numbers_equal(na, ng)
+    va, vg = nz.strip_parens(va), nz.strip_parens(vg)
+    if ng is not None and not ng.percent:
+        # A number gold: evaluate the answer (exactly when it can be) under the rounding policy.
+        return _symbolic_vs_number(va, ng, factor)
+    sa, sg = symbolic.to_sympy(va), symbolic.to_sympy(vg)
+    if sa is None or sg is None:
+        return _loose_text(va) == _loose_text(vg)
+    if factor != 1:
+        sa = sa * sympy.Rational(factor.numerator, factor.denominator)
+    if isinstance(sa, sympy.Expr) and isinstance(sg, sympy.Expr):
+        return symbolic.exprs_equal(sa, sg)
+    return bool(sa == sg)
+
+
+def _symbolic_vs_number(a: str, g: Num, factor: Fraction) -> bool:
+    sa = symbolic.to_sympy(a)
+    if not isinstance(sa, sympy.Expr) or sa.free_symbols:
+        return False
+    sa = sa * sympy.Rational(factor.numerator, factor.denominator)
+    gs = sympy.Rational(g.value.numerator, g.value.denominator)
+    if g.quantum is None:
+        return symbolic.exprs_equal(sa, gs)
+    value = symbolic.constant_value(sa)
+    if value is None or not value.is_real:
+        return False
+    exact = Fraction(str(sympy.Float(value, 40)))
+    return close_enough(exact, None, g.value, g.quantum) or symbolic.exprs_equal(sa, gs)
+
+
+def _loose_text(s: str) -> str:
+    return "".join(nz.unwrap_text(s).lower().split())
