@@ -8,8 +8,11 @@ checker; the HTTP tests at the end run the real one.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -365,3 +368,28 @@ def test_hedged_completion_votes_but_does_not_pass(api) -> None:
     assert a["pass_at_n"] is True and a["best_of_n"] == {"index": 1, "reward": 1.0}
     assert b["clusters"][0] == {"answer": "4", "members": [0], "correct": True}
     assert b["pass_at_n"] is False
+
+
+@needs_math
+def test_majority_vote_example_on_the_sample(live_server) -> None:
+    """examples/majority_vote.py against a live server: maj@N and pass@N as hand-counted
+    for examples/data/majority.jsonl (5 of 8 majorities right, 7 of 8 groups with a hit)."""
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(root / "examples" / "majority_vote.py"),
+            str(root / "examples" / "data" / "majority.jsonl"),
+            "--url",
+            live_server,
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = dict(line.rsplit(None, 1) for line in proc.stdout.splitlines() if line.strip())
+    assert summary["maj@N"] == "0.625"
+    assert summary["pass@N"] == "0.875"
+    assert summary["no-answer rate"] == "0.100"  # 3 of 30 completions
