@@ -1,0 +1,134 @@
+"""Run untrusted programs against tests, isolated: `run(program, tests, limits) -> Verdict`.
+
+This package knows nothing of HTTP or checkers. The backend is a process-wide default chosen
+once at start-up with `configure(...)` ("local": bubblewrap, the default; "docker": a pool of
+warm containers); `run` and `health` use it. Without a `configure` call the local backend is
+created on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sandbox.types import (
+    LANGUAGES,
+    Compare,
+    Limits,
+    Program,
+    SandboxUnavailable,
+    Test,
+    TestResult,
+    TestStatus,
+    Verdict,
+    VerdictStatus,
+)
+
+__all__ = [
+    "LANGUAGES",
+    "Backend",
+    "Compare",
+    "Limits",
+    "Program",
+    "SandboxUnavailable",
+    "Test",
+    "TestResult",
+    "TestStatus",
+    "Verdict",
+    "VerdictStatus",
+    "configure",
+    "get_backend",
+    "health",
+    "run",
+]
+
+
+class Backend(Protocol):
+    name: str
+
+    def run(
+        self, program: Program, tests: Sequence[Test], limits: Limits, compare: Compare
+    ) -> Verdict: ...
+
+    def health(self, refresh: bool = False) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+_lock = threading.Lock()
+_backend: Backend | None = None
+
+
+def configure(backend: str | Backend = "local", **options: Any) -> Backend:
+    """Set the process-wide backend: "local", "docker" or a ready `Backend`. `options` go to
+    the backend's constructor (e.g. `pool_size`). Replaces (and closes) the previous one."""
+    global _backend
+    if isinstance(backend, str):
+        if backend == "local":
+            from sandbox.local import LocalBackend
+
+            new: Backend = LocalBackend(**options)
+        elif backend == "docker":
+            from sandbox.docker_backend import DockerBackend
+
+            new = DockerBackend(**options)
+        else:
+            raise ValueError(f"unknown sandbox backend {backend!r} (local or docker)")
+    else:
+        new = backend
+    with _lock:
+        old, _backend = _backend, new
+    if old is not None and old is not new:
+        old.close()
+    return new
+
+
+def get_backend() -> Backend:
+    """The configured backend (the local one when nothing was configured)."""
+    global _backend
+    with _lock:
+        if _backend is None:
+            from sandbox.local import LocalBackend
+
+            _backend = LocalBackend()
+        return _backend
+
+
+def _check(program: Program, tests: Sequence[Test]) -> None:
+    if program.language not in LANGUAGES:
+        raise ValueError(f"unsupported language {program.language!r}")
+    for i, t in enumerate(tests):
+        if t.code is not None:
+            if program.language != "python":
+                raise ValueError(f"test {i}: code tests need language python")
+            try:
+                compile(t.code, f"<test {i}>", "exec")
+            except (SyntaxError, ValueError) as exc:
+                raise ValueError(f"test {i}: its code does not compile: {exc}") from None
+        elif t.output is None:
+            raise ValueError(f"test {i}: needs input and output, or code")
+
+
+def run(
+    program: Program,
+    tests: Sequence[Test],
+    limits: Limits | None = None,
+    compare: Compare | None = None,
+) -> Verdict:
+    """Compile `program` once and run it against every test, isolated.
+
+    Raises `ValueError` for a request that cannot be run (unknown language, a test of the wrong
+    shape) and `SandboxUnavailable` when the sandbox cannot start; everything the program does
+    ends up in the verdict.
+    """
+    _check(program, tests)
+    return get_backend().run(program, tests, limits or Limits(), compare or Compare())
+
+
+def health(refresh: bool = False) -> dict[str, Any]:
+    """The backend's health (`ok`, `backend`, and an `error` when not ok); cached probe."""
+    try:
+        return get_backend().health(refresh)
+    except Exception as exc:  # a health probe reports, it does not raise
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}

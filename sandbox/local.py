@@ -1,0 +1,373 @@
+"""The local backend: one bubblewrap sandbox per run, the harness inside forks once per test.
+
+Isolation of a run (see docs/sandbox.md for the whole model):
+- new user, PID, network, IPC, UTS, mount (and cgroup) namespaces; no nested user namespaces;
+  all capabilities dropped; an empty environment;
+- the root is an empty read-only tmpfs holding only `/usr` (and the interpreter's prefix when it
+  lives elsewhere) bound read-only, a fresh /proc and a minimal /dev; the only writable places are
+  a size-capped tmpfs on /tmp and a small one on /dev/shm;
+- when the service runs as root, bwrap itself is started as an unprivileged uid (65534): the run's
+  processes then belong to a non-root user outside the namespace, which is what makes
+  RLIMIT_NPROC (fork bombs) enforceable; as root it would be ignored;
+- CPU, address space, file size, process count and core dumps are bounded by rlimits set in each
+  test's child; wall time by the harness (and by the host as a backstop); everything the run
+  started dies with the harness, which is PID 1 of the run's PID namespace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import select
+import shutil
+import stat
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sandbox.protocol import (
+    HARNESS_SOURCE,
+    ProtocolError,
+    Reply,
+    frame,
+    judge,
+    parse_header,
+    program_message,
+    test_message,
+)
+from sandbox.types import (
+    Compare,
+    Limits,
+    Program,
+    SandboxUnavailable,
+    Test,
+    TestResult,
+    TestStatus,
+    Verdict,
+    VerdictStatus,
+)
+
+log = logging.getLogger("rewardkit.sandbox")
+
+#: Unprivileged uid that runs bwrap (and so every sandboxed process) when the service is root.
+SANDBOX_UID = 65534
+#: Top-level host paths that may be symlinks into /usr (merged-/usr) or real directories.
+_ROOT_LINKS = ("/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
+#: Slack the host adds to the harness's own deadlines before it kills the whole sandbox.
+_HOST_SLACK_S = 5.0
+
+
+def _world_readable(path: Path) -> bool:
+    """Whether an unprivileged uid can reach `path` (every parent directory o+x)."""
+    p = path
+    while True:
+        try:
+            if not os.stat(p).st_mode & stat.S_IXOTH:
+                return False
+        except OSError:
+            return False
+        if p.parent == p:
+            return True
+        p = p.parent
+
+
+def pick_python(configured: str | None = None) -> str:
+    """The interpreter programs run on: `configured`, else the service's own base interpreter
+    when the sandbox uid can reach it, else the system's /usr/bin/python3."""
+    if configured:
+        return configured
+    own = Path(os.path.realpath(sys.executable))
+    if os.geteuid() != 0 or _world_readable(own):
+        return str(own)
+    for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return str(own)
+
+
+class _Sandbox:
+    """One running bwrap + harness, spoken to over its stdin/stdout pipes."""
+
+    def __init__(self, argv: list[str], run_as: int | None) -> None:
+        kwargs: dict[str, Any] = {}
+        if run_as is not None:
+            kwargs = {"user": run_as, "group": run_as, "extra_groups": []}
+        try:
+            self.proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                close_fds=True,
+                env={},
+                cwd="/",
+                **kwargs,
+            )
+        except OSError as exc:
+            raise SandboxUnavailable(f"cannot start bwrap: {exc}") from exc
+        self._buf = b""
+
+    def send(self, obj: dict[str, Any]) -> None:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(frame(obj))
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise ProtocolError(f"sandbox closed its input: {exc}") from exc
+
+    def _fill(self, deadline: float) -> bool:
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return False
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            raise ProtocolError("sandbox ended")
+        self._buf += chunk
+        return True
+
+    def recv(self, timeout_s: float) -> Reply | None:
+        """The next reply, or None when none came within `timeout_s`."""
+        deadline = time.monotonic() + timeout_s
+        while b"\n" not in self._buf:
+            if len(self._buf) > 1024:
+                raise ProtocolError("reply header too long")
+            if not self._fill(deadline):
+                return None
+        line, self._buf = self._buf.split(b"\n", 1)
+        fields = parse_header(line)
+        n_out, n_err = int(fields["out"]), int(fields["err"])
+        while len(self._buf) < n_out + n_err:
+            if not self._fill(deadline):
+                return None
+        out, err = self._buf[:n_out], self._buf[n_out : n_out + n_err]
+        self._buf = self._buf[n_out + n_err :]
+        return Reply(fields, out, err)
+
+    def stderr(self) -> str:
+        """What bwrap said (read once the process has ended)."""
+        try:
+            self.proc.wait(timeout=1)
+            assert self.proc.stderr is not None
+            return self.proc.stderr.read(4096).decode("utf-8", "replace").strip()
+        except Exception:
+            return ""
+
+    def close(self) -> None:
+        """End the run: EOF makes the harness (PID 1) exit, which kills everything inside."""
+        try:
+            if self.proc.stdin:
+                self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        for f in (self.proc.stdout, self.proc.stderr):
+            if f:
+                f.close()
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(self.proc.pid, 9)
+        self.proc.wait()
+
+
+class LocalBackend:
+    """Runs programs in bubblewrap sandboxes on this machine.
+
+    `pool_size` > 0 keeps that many sandboxes started and waiting for a program (a thread
+    refills it), which takes the bwrap + interpreter start-up off the run's latency.
+    """
+
+    name = "local"
+
+    def __init__(
+        self,
+        *,
+        python: str | None = None,
+        bwrap: str | None = None,
+        tmpfs_mb: int = 256,
+        shm_mb: int = 16,
+        pool_size: int = 0,
+    ) -> None:
+        self.python = pick_python(python)
+        self.bwrap = bwrap or shutil.which("bwrap") or "bwrap"
+        self.tmpfs_mb = tmpfs_mb
+        self.shm_mb = shm_mb
+        self.run_as = SANDBOX_UID if os.geteuid() == 0 else None
+        self._health: dict[str, Any] | None = None
+        self._health_lock = threading.Lock()
+        self._pool_size = pool_size
+        self._pool: list[_Sandbox] = []
+        self._pool_cv = threading.Condition()
+        self._closed = False
+        if pool_size > 0:
+            threading.Thread(target=self._refill, name="sandbox-pool", daemon=True).start()
+
+    # --- the command line ---------------------------------------------------------------------
+
+    def argv(self, command: Sequence[str] | None = None) -> list[str]:
+        """The bwrap command line of one sandbox (running the harness unless `command`)."""
+        args = [self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns"]
+        args += ["--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+        args += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox"]
+        args += ["--ro-bind", "/usr", "/usr"]
+        for top in _ROOT_LINKS:
+            if os.path.islink(top):
+                args += ["--symlink", os.readlink(top), top]
+            elif os.path.isdir(top):
+                args += ["--ro-bind", top, top]
+        prefix = str(Path(self.python).resolve().parent.parent)
+        if not prefix.startswith("/usr/") and prefix != "/usr":
+            args += ["--ro-bind", prefix, prefix]
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        args += ["--size", str(self.shm_mb << 20), "--tmpfs", "/dev/shm"]
+        args += ["--size", str(self.tmpfs_mb << 20), "--tmpfs", "/tmp"]
+        args += ["--remount-ro", "/dev", "--remount-ro", "/"]
+        args += ["--clearenv", "--as-pid-1", "--chdir", "/tmp"]
+        if command is None:
+            command = [self.python, "-I", "-S", "-c", HARNESS_SOURCE]
+        return [*args, "--", *command]
+
+    # --- pool ---------------------------------------------------------------------------------
+
+    def _spawn(self) -> _Sandbox:
+        return _Sandbox(self.argv(), self.run_as)
+
+    def _refill(self) -> None:
+        # One long-lived thread spawns pooled sandboxes: bwrap's --die-with-parent watches the
+        # spawning thread, so it must outlive the sandboxes it starts.
+        while not self._closed:
+            with self._pool_cv:
+                while len(self._pool) >= self._pool_size and not self._closed:
+                    self._pool_cv.wait()
+            if self._closed:
+                return
+            try:
+                box = self._spawn()
+            except SandboxUnavailable as exc:
+                log.error("sandbox pool cannot start a sandbox: %s", exc)
+                time.sleep(1.0)
+                continue
+            with self._pool_cv:
+                self._pool.append(box)
+
+    def _take(self) -> _Sandbox:
+        with self._pool_cv:
+            while self._pool:
+                box = self._pool.pop()
+                self._pool_cv.notify()
+                if box.proc.poll() is None:
+                    return box
+        return self._spawn()
+
+    def close(self) -> None:
+        """Stop the pool and end its waiting sandboxes."""
+        self._closed = True
+        with self._pool_cv:
+            boxes, self._pool = self._pool, []
+            self._pool_cv.notify_all()
+        for box in boxes:
+            box.close()
+
+    # --- running ------------------------------------------------------------------------------
+
+    def run(
+        self, program: Program, tests: Sequence[Test], limits: Limits, compare: Compare
+    ) -> Verdict:
+        """Compile `program` once, run every test in one sandbox, judge on the host."""
+        box = self._take()
+        try:
+            return self._run(box, program, tests, limits, compare)
+        finally:
+            box.close()
+
+    def _run(
+        self,
+        box: _Sandbox,
+        program: Program,
+        tests: Sequence[Test],
+        limits: Limits,
+        compare: Compare,
+    ) -> Verdict:
+        try:
+            box.send(program_message(program, limits))
+            ready = box.recv(limits.compile_timeout_s + _HOST_SLACK_S)
+        except ProtocolError:
+            ready = None
+        if ready is None:
+            if box.proc.poll() is None:  # alive but silent: a compile that ignored its deadline
+                box.kill()
+                return _compile_error("compile timed out", len(tests))
+            why = box.stderr() or f"exit status {box.proc.returncode}"
+            raise SandboxUnavailable(f"sandbox failed to start: {why}")
+        if ready.fields.get("status") != "ok":
+            message = ready.err.decode("utf-8", "replace")[-2000:]
+            return _compile_error(message or "compile error", len(tests))
+        results: list[TestResult] = []
+        for i, test in enumerate(tests):
+            try:
+                box.send(test_message(test))
+                reply = box.recv(limits.timeout_s + _HOST_SLACK_S)
+            except ProtocolError as exc:
+                log.warning("sandbox ended during test %d: %s %s", i, exc, box.stderr())
+                reply = None
+            if reply is None:
+                # The harness missed its own deadline or vanished: the run is over.
+                if box.proc.poll() is None:
+                    box.kill()
+                    status, why = TestStatus.TIMEOUT, "time limit exceeded (host)"
+                else:
+                    status, why = TestStatus.FAILED, "sandbox ended unexpectedly"
+                results.append(TestResult(status, 0.0, why))
+                results += [TestResult(TestStatus.SKIPPED, 0.0, why) for _ in tests[i + 1 :]]
+                break
+            results.append(judge(test, reply, compare, program.language))
+        return Verdict(VerdictStatus.OK, results)
+
+    # --- health -------------------------------------------------------------------------------
+
+    def health(self, refresh: bool = False) -> dict[str, Any]:
+        """Whether a sandbox starts here: one probe, cached (a failed probe is retried after
+        30 s). Spawns one bwrap the first time, never per call."""
+        with self._health_lock:
+            h = self._health
+            stale = h is not None and not h["ok"] and time.monotonic() - h["_at"] > 30
+            if h is None or refresh or stale:
+                h = self._health = {**self._probe(), "_at": time.monotonic()}
+        return {k: v for k, v in h.items() if not k.startswith("_")}
+
+    def _probe(self) -> dict[str, Any]:
+        info: dict[str, Any] = {"backend": self.name, "bwrap": self.bwrap, "python": self.python}
+        info["limits"] = "rlimits (AS, CPU, FSIZE, NPROC as uid %s)" % (
+            self.run_as if self.run_as is not None else os.geteuid()
+        )
+        if shutil.which(self.bwrap) is None:
+            return {**info, "ok": False, "error": f"bwrap not found ({self.bwrap})"}
+        try:
+            verdict = self.run(
+                Program("python", "print(6 * 7)"),
+                [Test(input="", output="42")],
+                Limits(timeout_s=10),
+                Compare(),
+            )
+        except SandboxUnavailable as exc:
+            return {**info, "ok": False, "error": str(exc)}
+        ok = verdict.status is VerdictStatus.OK and verdict.passed == 1
+        if not ok:
+            return {**info, "ok": False, "error": f"probe program failed: {verdict}"[:500]}
+        return {**info, "ok": True}
+
+
+def _compile_error(message: str, n: int) -> Verdict:
+    skipped = [TestResult(TestStatus.SKIPPED, 0.0) for _ in range(n)]
+    return Verdict(VerdictStatus.COMPILE_ERROR, skipped, message)

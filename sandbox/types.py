@@ -1,0 +1,109 @@
+"""The sandbox's vocabulary: what goes in (program, tests, limits, comparison) and what comes out
+(a verdict with one result per test). Plain frozen dataclasses; nothing here knows HTTP or
+checkers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+#: Languages a backend can run. Function-style (`code`) tests are Python only.
+LANGUAGES = ("python", "cpp")
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox could not start (bwrap missing, no user namespaces, Docker down ...).
+
+    The service is to blame, not the program: callers report `error`, never a score of 0.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """Source code in one of `LANGUAGES`."""
+
+    language: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Test:
+    """One test: stdio (`input` fed to stdin, stdout compared with `output`) or function-style
+    (`code` run after the program in the same interpreter; passes when it runs to its end)."""
+
+    input: str | None = None
+    output: str | None = None
+    code: str | None = None
+
+    @property
+    def is_stdio(self) -> bool:
+        return self.code is None
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """How stdout is compared with the expected output (see `sandbox.compare`)."""
+
+    mode: str = "lines"  # lines | tokens | float | exact
+    abs_tol: float = 1e-6
+    rel_tol: float = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Per-run limits; defaults are the contract's."""
+
+    timeout_s: float = 5.0  # wall time per test
+    memory_mb: int = 512  # address space per process
+    max_output_bytes: int = 1_000_000  # stdout per test (also the largest file it may write)
+    max_processes: int = 64  # processes + threads the program may have at once
+    compile_timeout_s: float = 30.0
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any] | None) -> Limits:
+        """Limits from a (possibly partial) dict; unknown keys are ignored."""
+        data = data or {}
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in names and v is not None})
+
+
+class TestStatus(StrEnum):
+    """What happened to one test."""
+
+    PASSED = "passed"
+    WRONG = "wrong"  # ran to its end, stdout differs
+    FAILED = "failed"  # crashed, non-zero exit, assertion, or never reached the sentinel
+    TIMEOUT = "timeout"
+    MEMORY_LIMIT = "memory_limit"
+    OUTPUT_LIMIT = "output_limit"
+    SKIPPED = "skipped"  # not run: the program did not compile
+
+
+class VerdictStatus(StrEnum):
+    """What happened to the run as a whole."""
+
+    OK = "ok"  # every test was run (each has its own status)
+    COMPILE_ERROR = "compile_error"
+
+
+@dataclass(frozen=True, slots=True)
+class TestResult:
+    status: TestStatus
+    time_ms: float
+    #: Short reason for a failure (exception type, signal, tail of stderr); empty when passed.
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome of a run: a status and one result per test, in order."""
+
+    status: VerdictStatus
+    tests: list[TestResult] = field(default_factory=list)
+    #: Compiler output (truncated) for `COMPILE_ERROR`.
+    message: str = ""
+
+    @property
+    def passed(self) -> int:
+        return sum(t.status is TestStatus.PASSED for t in self.tests)
