@@ -16,7 +16,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import Response
 
 from app import metrics
-from app.api import schemas
+from app.api import compat, schemas
 from app.api.body import HTTPProblem, read_json, too_large, validate
 from app.broker import Broker, BrokerError, QueueFull, create_broker
 from app.checkers.registry import REGISTRY
@@ -200,6 +200,7 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
             note(request, items=len(state.results), checks=status_counts(state.results))
         return json_response(state.to_json())
 
+    app.include_router(compat.router)
     return app
 
 
