@@ -17,9 +17,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app import selection
-from app.api.body import HTTPProblem, read_json, too_large, validate
+from app.api.body import read_json, too_large, validate
 from app.api.schemas import Checks, Weights
 from app.broker import BrokerError
+from app.checkers.math import extract_answer
 from app.jobs import ItemResult, Job
 
 router = APIRouter(tags=["select"])
@@ -120,16 +121,6 @@ def _check_limits(req: SelectRequest, max_items: int, max_completion_bytes: int)
                 )
 
 
-def _math_extract() -> selection.Extract:
-    """The math checker's answer extraction (imported here: the math checker is optional
-    until it is installed, and only this route needs it)."""
-    try:
-        from app.checkers.math import extract_answer
-    except ImportError as exc:
-        raise HTTPProblem(503, f"the math checker is not available: {exc}") from None
-    return extract_answer
-
-
 @router.post(
     "/v1/select",
     openapi_extra={
@@ -153,7 +144,6 @@ async def select_route(request: Request) -> Response:
         raise too_large(f"{len(groups)} groups exceed the limit of {settings.max_items}")
     req = validate(SelectRequest, data)
     _check_limits(req, settings.max_items, settings.max_completion_bytes)
-    extract = _math_extract()
     # One deadline for the whole request, shared by every job it sends.
     deadline = time.monotonic() + settings.request_timeout_s
 
@@ -163,6 +153,6 @@ async def select_route(request: Request) -> Response:
             raise BrokerError("selection ran out of time")
         return await broker.run(job, left)
 
-    selections = await selection.select(_groups(req), extract=extract, run=run)
+    selections = await selection.select(_groups(req), extract=extract_answer, run=run)
     body = {"groups": [s.to_json() for s in selections]}
     return Response(orjson.dumps(body), media_type="application/json")

@@ -310,3 +310,20 @@ def test_length_without_math_or_code_over_http_is_invalid(api) -> None:
     assert r.status_code == 200
     result = r.json()["results"][0]
     assert result["reward"] is None and result["details"]["length"]["status"] == "invalid"
+
+
+def test_length_reads_the_real_math_check_over_http(api) -> None:
+    completion = "\\boxed{4}" + " " * 491  # 500 characters: p = ½, c = 0
+    assert len(completion) == 500
+    items = [
+        {"id": "right", "completion": completion, "checks": {"math": {"gold": "4"}, "length": {}}},
+        {"id": "wrong", "completion": completion, "checks": {"math": {"gold": "5"}, "length": {}}},
+        {"id": "bad", "completion": completion, "checks": {"math": {"gold": ""}, "length": {}}},
+    ]
+    r = api.post("/v1/rewards", json={"items": items})
+    assert r.status_code == 200, r.text
+    right, wrong, bad = r.json()["results"]
+    assert right["scores"] == {"math": 1.0, "length": pytest.approx(0.75)}
+    assert wrong["scores"] == {"math": 0.0, "length": pytest.approx(-0.75)}
+    assert bad["details"]["length"]["status"] == "invalid" and bad["reward"] is None
+    assert "math" in bad["details"]["length"]["message"]
