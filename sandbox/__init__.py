@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from sandbox.compare import MODES
 from sandbox.types import (
     LANGUAGES,
     Compare,
@@ -95,9 +96,13 @@ def get_backend() -> Backend:
         return _backend
 
 
-def _check(program: Program, tests: Sequence[Test]) -> None:
+def _check(program: Program, tests: Sequence[Test], compare: Compare) -> None:
     if program.language not in LANGUAGES:
         raise ValueError(f"unsupported language {program.language!r}")
+    if compare.mode not in MODES:
+        raise ValueError(f"unknown compare mode {compare.mode!r}: use {', '.join(MODES)}")
+    if not tests:
+        raise ValueError("no tests")
     for i, t in enumerate(tests):
         if t.code is not None:
             if program.language != "python":
@@ -122,8 +127,9 @@ def run(
     shape) and `SandboxUnavailable` when the sandbox cannot start; everything the program does
     ends up in the verdict.
     """
-    _check(program, tests)
-    return get_backend().run(program, tests, limits or Limits(), compare or Compare())
+    compare = compare or Compare()
+    _check(program, tests, compare)
+    return get_backend().run(program, tests, limits or Limits(), compare)
 
 
 def health(refresh: bool = False) -> dict[str, Any]:

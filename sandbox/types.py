@@ -64,8 +64,16 @@ class Limits:
     def from_mapping(cls, data: dict[str, Any] | None) -> Limits:
         """Limits from a (possibly partial) dict; unknown keys are ignored."""
         data = data or {}
-        names = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in data.items() if k in names and v is not None})
+        values: dict[str, Any] = {}
+        for name, f in cls.__dataclass_fields__.items():
+            raw = data.get(name)
+            if raw is None:
+                continue
+            value = float(raw) if f.type == "float" else int(raw)
+            if not value > 0:
+                raise ValueError(f"limits.{name} must be positive, got {raw!r}")
+            values[name] = value
+        return cls(**values)
 
 
 class TestStatus(StrEnum):

@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from app.checkers import code as code_check
 from app.checkers import format as format_check
 from app.checkers import language as language_check
 from app.checkers import math as math_check
@@ -81,6 +82,17 @@ register(
         where="pool",
         dedup_key=math_check.dedup_key,
         summary="final boxed answer equals the gold (numbers, expressions, sets, intervals ...)",
+    )
+)
+register(
+    Checker(
+        "code",
+        code_check.check,
+        # The sandbox enforces its own limits; the worker only waits on it, in a thread.
+        where="io",
+        dedup_key=code_check.dedup_key,
+        deadline_s=code_check.deadline_s,
+        summary="program from the last fenced block passes the tests in the sandbox (python, cpp)",
     )
 )
 register(
