@@ -75,10 +75,52 @@ class TagCountParams(_Strict):
     pass
 
 
+class CodeTest(_Strict):
+    """A stdio test (`input` to stdin, stdout compared with `output`) or a function-style test
+    (`code`, Python only: run after the program; passes if it runs to its end)."""
+
+    input: str | None = Field(None, description="stdin of a stdio test (default empty)")
+    output: str | None = Field(None, description="expected stdout of a stdio test")
+    code: str | None = Field(None, description="Python run after the program, e.g. asserts")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> CodeTest:
+        if self.code is not None and (self.input is not None or self.output is not None):
+            raise ValueError("a test is either input+output or code, not both")
+        if self.code is None and self.output is None:
+            raise ValueError("a test needs output (with input) or code")
+        return self
+
+
+class CodeCompare(_Strict):
+    mode: Literal["lines", "tokens", "float", "exact"] = "lines"
+    abs_tol: float = Field(1e-6, ge=0.0)
+    rel_tol: float = Field(1e-6, ge=0.0)
+
+
+class CodeLimits(_Strict):
+    timeout_s: float = Field(5.0, gt=0.0, le=60.0, description="wall time per test")
+    memory_mb: int = Field(512, ge=16, le=8192, description="address space per process")
+    max_output_bytes: int = Field(1_000_000, ge=1, le=64_000_000, description="stdout per test")
+    max_processes: int = Field(64, ge=1, le=1024, description="processes and threads at once")
+    compile_timeout_s: float = Field(30.0, gt=0.0, le=120.0)
+
+
+class CodeParams(_Strict):
+    # `language` is a plain string on purpose: an unsupported one is the checker's `invalid`
+    # status (null reward, with a message), not a 422 for the whole batch.
+    language: str = Field(description="python or cpp")
+    tests: list[CodeTest] = Field(min_length=1, max_length=1000)
+    compare: CodeCompare = Field(default_factory=CodeCompare)
+    limits: CodeLimits = Field(default_factory=CodeLimits)
+    partial: bool = Field(True, description="score passed/total; false: all or nothing")
+
+
 class Checks(_Strict):
     """The checks to run on an item, each with its parameters. At least one is required."""
 
     math: MathParams | None = None
+    code: CodeParams | None = None
     format: FormatParams | None = None
     language: LanguageParams | None = None
     length: LengthParams | None = None
