@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import re
@@ -15,6 +16,7 @@ import orjson
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import Response
 
+import sandbox
 from app import metrics
 from app.api import compat, schemas
 from app.api.body import HTTPProblem, read_json, too_large, validate
@@ -125,6 +127,9 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
         body = {
             "status": "ok" if ok else "unavailable",
             "broker": broker_health,
+            # Cached probe (one sandbox spawn the first time): code checks answer `error`
+            # while this says not ok; the other checks are unaffected, so the status stays.
+            "sandbox": await asyncio.to_thread(sandbox.health),
             "checks": {name: c.summary for name, c in REGISTRY.items()},
         }
         return json_response(body, 200 if ok else 503)

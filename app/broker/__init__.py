@@ -14,9 +14,13 @@ __all__ = ["Broker", "BrokerError", "QueueFull"]
 
 def create_broker(settings: Settings) -> Broker:
     """The broker the settings ask for: Redis when `redis_url` is set, else embedded."""
+    import sandbox
     from app.worker.pool import CheckerPool
     from app.worker.scorer import Scorer
 
+    # Code checks are pure functions that ask the process-wide sandbox backend; it is chosen
+    # here, once, from the settings (the backend is lazy: nothing starts until a code check).
+    sandbox.configure(settings.sandbox_backend)
     if settings.redis_url:
         from app.broker.redis import RedisBroker
 
