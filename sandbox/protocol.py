@@ -118,3 +118,19 @@ def judge(test: Test, reply: Reply, compare: Compare, language: str) -> TestResu
     if outputs_match(got, test.output or "", compare):
         return TestResult(TestStatus.PASSED, ms)
     return TestResult(TestStatus.WRONG, ms, "wrong output")
+
+
+def parse_replies(data: bytes) -> list[Reply]:
+    """Every complete reply in `data` (the whole output of a batch-mode harness), in order."""
+    replies: list[Reply] = []
+    while data:
+        line, sep, rest = data.partition(b"\n")
+        if not sep:
+            break
+        fields = parse_header(line)
+        n_out, n_err = int(fields["out"]), int(fields["err"])
+        if len(rest) < n_out + n_err:
+            break
+        replies.append(Reply(fields, rest[:n_out], rest[n_out : n_out + n_err]))
+        data = rest[n_out + n_err :]
+    return replies
