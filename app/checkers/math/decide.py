@@ -98,9 +98,12 @@ def _same(a: str, g: str) -> bool:
             return len(pa) == len(pg) and _match_unordered(pa, pg, _same)
     # Collections: tuples, sets, intervals, bare lists, ± pairs; one-variable inequalities
     # count as the intervals they describe.
-    ca, cg = _collection(a) or _inequality(a), _collection(g) or _inequality(g)
+    ca, cg = _collection(a), _collection(g)
+    ia, ig = _inequality(a), _inequality(g)
     if ca is not None or cg is not None:
-        return _collections_equal(ca, a, cg, g)
+        return _collections_equal(ca or ia, a, cg or ig, g)
+    if ia is not None and ig is not None:
+        return _collections_equal(ia, a, ig, g)
     # Equations and assignments.
     ea, eg = nz.split_equation(a), nz.split_equation(g)
     if ea is not None or eg is not None:
@@ -223,6 +226,8 @@ def _scalar(a: str, g: str) -> bool:
     ta, tg = nz.as_text(a), nz.as_text(g)
     if tg is not None and ta is not None:
         return ta == tg
+    # `\\text{5 cm}`: a number and its unit inside one text group.
+    a, g = _untext_number(a), _untext_number(g)
     # Units: converted when both sides name convertible units, else set aside.
     va, ua, _ = nz.split_unit(a)
     vg, ug, _ = nz.split_unit(g)
@@ -261,10 +266,21 @@ def _scalar(a: str, g: str) -> bool:
     return bool(sa == sg)
 
 
+def _untext_number(s: str) -> str:
+    if s.startswith("\\text"):
+        inner = nz.unwrap_text(s).strip()
+        if inner[:1].isdigit() or inner[:1] in "-.":
+            return inner
+    return s
+
+
 def _symbolic_vs_number(a: str, g: Num, factor: Fraction) -> bool:
     sa = symbolic.to_sympy(a)
-    if not isinstance(sa, sympy.Expr) or sa.free_symbols:
+    if not isinstance(sa, sympy.Expr):
         return False
+    if sa.free_symbols:  # `\\sin^2 x + \\cos^2 x` against 1: an identity or nothing
+        gs = sympy.Rational(g.value.numerator, g.value.denominator)
+        return g.quantum is None and symbolic.exprs_equal(sa, gs)
     sa = sa * sympy.Rational(factor.numerator, factor.denominator)
     gs = sympy.Rational(g.value.numerator, g.value.denominator)
     if g.quantum is None:

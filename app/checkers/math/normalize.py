@@ -28,7 +28,6 @@ _REPLACE = [
     ("\\>", " "),
     ("\\qquad", " "),
     ("\\quad", " "),
-    ("\\ ", " "),
     ("~", " "),
     ("\\leqslant", "\\le "),
     ("\\geqslant", "\\ge "),
@@ -82,6 +81,7 @@ _STYLE = re.compile(
     r"\\(?:mathrm|mathbf|mathit|textbf|textit|textrm|textnormal|mbox|operatorname|mathsf|boldsymbol|bm)\s*\{"
 )
 _WS = re.compile(r"\s+")
+_BACKSLASH_SPACE = re.compile(r"(?<!\\)\\ ")  # `\ ` is a space; `\\ ` is a row break
 _BOXED = re.compile(r"^\\(?:boxed|fbox)\s*\{(.*)\}$", re.S)
 _DELIMS = [("\\(", "\\)"), ("\\[", "\\]")]
 _WORD_PCT = re.compile(r"\s*\b(?:percent|percentage|pct)\b")
@@ -105,6 +105,7 @@ def clean(answer: str) -> str:
     for a, b in _REPLACE:
         if a in s:
             s = s.replace(a, b)
+    s = _BACKSLASH_SPACE.sub(" ", s)
     s = _LEFT_RIGHT.sub("", s)
     s = _STYLE.sub(r"\\text{", s)
     s = _TEXT_EMPTY.sub(" ", s)
@@ -399,6 +400,7 @@ _UNIT_TAIL = re.compile(
     r"^(?P<core>.*?)\s*(?:\\text\{\s*(?P<t>[^{}]*?)\s*\}|(?<=[\d}\s])(?P<w>[A-Za-z]{1,12}(?: [A-Za-z]{2,12})?))"
     r"\s*(?:\^\s*\{?(?P<p>[23])\}?)?\s*$"
 )
+_NUMERIC_COMMANDS = re.compile(r"\\(?:frac|sqrt|pi|times|cdot)")
 _NUMERIC_END = re.compile(r"[\d}%)\]]\s*$|\\pi\s*$")
 
 
@@ -412,8 +414,12 @@ def split_unit(s: str) -> tuple[str, Unit | None, bool]:
     word = (m.group("t") or m.group("w") or "").strip()
     if not core or not word or not _NUMERIC_END.search(core) or "=" in core:
         return s, None, False
-    if m.group("w") and not (s[m.start("w") - 1] == " " or word in _UNITS):
-        return s, None, False  # `2x`: a variable, not a unit
+    if m.group("w"):
+        # A bare word is a unit only after a plain numeric value (`2x`, `\\sin^2 x` are not).
+        if not (s[m.start("w") - 1] == " " or word in _UNITS):
+            return s, None, False
+        if re.search(r"[A-Za-z]", _NUMERIC_COMMANDS.sub("", core)):
+            return s, None, False
     key = word if word in _UNITS else word.lower()
     power = int(m.group("p") or 1)
     if key.startswith("square ") or key.startswith("sq "):

@@ -160,7 +160,17 @@ def exprs_equal(a: Any, g: Any) -> bool:
         if not _close(x, y):
             return False
         tested += 1
-    return tested >= 2 or _simplifies_to_zero(a - g)
+    if tested < 2:
+        return _simplifies_to_zero(a - g)
+    # Equal on positive points; a mirror point where both sides are real must agree too
+    # (|x| is not x), while points where one side leaves the reals are skipped (ln x).
+    mirror = {s: -s for s in syms}
+    for x, y in zip(
+        _at_points(a.xreplace(mirror), syms), _at_points(g.xreplace(mirror), syms), strict=True
+    ):
+        if x is not None and y is not None and x.is_real and y.is_real and not _close(x, y):
+            return False
+    return True
 
 
 def _simplifies_to_zero(d: Any) -> bool:

@@ -1,0 +1,239 @@
+"""The math checker: 390+ equivalence cases by category (tests/checkers/math_cases.py),
+extraction, statuses, hedging, the public interface, and pathological answers through the pool."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.checkers.base import Status
+from app.checkers.math import check, dedup_key, equivalent, extract, extract_answer
+from app.checkers.registry import REGISTRY
+from app.jobs import Item
+from app.worker.pool import CheckerPool
+from app.worker.scorer import Scorer
+
+
+def _load_cases():
+    path = Path(__file__).with_name("math_cases.py")
+    spec = importlib.util.spec_from_file_location("math_cases", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("math_cases", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+CASES = _load_cases()
+
+
+def test_case_table_is_large_and_balanced() -> None:
+    assert len(CASES.ALL) >= 300
+    assert all(len(cases) >= 10 for cases in CASES.CATEGORIES.values())
+    wrong = sum(1 for _, (_, _, expected) in CASES.ALL if not expected)
+    assert wrong >= 100  # plenty of near misses, so false accepts are measured
+
+
+@pytest.mark.parametrize(
+    ("answer", "gold", "expected"),
+    [case for _, case in CASES.ALL],
+    ids=[f"{cat}-{i}" for i, (cat, _) in enumerate(CASES.ALL)],
+)
+def test_equivalence(answer: str, gold: str, expected: bool) -> None:
+    score = check(CASES.completion_for(answer), {"gold": gold})
+    assert (score.status is Status.CORRECT) is expected, (answer, gold, score)
+    assert score.value == (1.0 if expected else 0.0)
+
+
+@pytest.mark.parametrize(
+    ("answer", "gold", "expected"),
+    [
+        ("0.5", "\\frac12", True),
+        ("x = 3", "3", True),
+        ("\\{2, 1\\}", "\\{1, 2\\}", True),
+        ("(2, 1)", "(1, 2)", False),
+        ("0.333", "\\frac13", False),
+    ],
+)
+def test_equivalent_on_extracted_strings(answer: str, gold: str, expected: bool) -> None:
+    assert equivalent(answer, gold) is expected
+
+
+# --- extraction -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("completion", "expected"),
+    [
+        ("<think>maybe \\boxed{1}</think> so \\boxed{\\frac{1}{2}}", "\\frac{1}{2}"),
+        ("no tags: \\boxed{\\{1, 2\\}}", "\\{1, 2\\}"),
+        ("\\fbox{7}", "7"),
+        ("\\boxed{\\boxed{5}}", "\\boxed{5}"),
+        ("\\boxed 5.", "5"),
+        ("\\boxed{\\frac{a}{b}} then more text", "\\frac{a}{b}"),
+        ("Final Answer: The final answer is $28\\%$. I hope it is correct.", "28\\%"),
+        ("The answer is 42.", "42"),
+        ("**Answer:** 3.5.", "3.5"),
+        ("Final answer: \\(x^2\\)", "x^2"),
+        ("so the total is\n$$x = \\frac{3}{4}$$", "\\frac{3}{4}"),
+        ("adding up, n = 12", "12"),
+        ("<think>reasoning \\boxed{3}</think>", None),
+        ("<think>truncated reasoning \\boxed{3}", None),
+        ("\\boxed{3", None),
+        ("I do not know.", None),
+        ("", None),
+    ],
+)
+def test_extract_answer(completion: str, expected: str | None) -> None:
+    assert extract_answer(completion) == expected
+
+
+def test_extraction_is_linear_on_adversarial_input() -> None:
+    nested = "\\boxed{" * 200_000
+    big = "x" * 1_000_000 + "\\boxed{5}"
+    assert extract_answer(nested) is None
+    assert extract_answer(big) == "5"
+    assert extract(big).boxes == ("5",)
+
+
+# --- statuses ---------------------------------------------------------------------------------
+
+
+def test_correct_details_give_extracted() -> None:
+    score = check("The area is \\boxed{\\dfrac{1}{2}}.", {"gold": "0.5"})
+    assert score.status is Status.CORRECT
+    assert score.details["extracted"] == "\\dfrac{1}{2}"
+
+
+def test_no_answer() -> None:
+    score = check("I think it is about five", {"gold": "5"})
+    assert score.status is Status.NO_ANSWER and score.value == 0.0
+    assert score.details["extracted"] is None
+
+
+@pytest.mark.parametrize("gold", ["", "   ", "\\boxed{}", "$ $"])
+def test_empty_gold_is_invalid_with_null_score(gold: str) -> None:
+    score = check("\\boxed{5}", {"gold": gold})
+    assert score.status is Status.INVALID and score.value is None
+    assert score.details["message"]
+
+
+def test_missing_gold_is_invalid() -> None:
+    assert check("\\boxed{5}", {}).status is Status.INVALID
+
+
+def test_several_different_boxes_are_wrong() -> None:
+    score = check("It is \\boxed{2} or maybe \\boxed{3}.", {"gold": "3"})
+    assert score.status is Status.WRONG
+    assert "several" in score.details["reason"]
+
+
+def test_repeated_equivalent_boxes_are_fine() -> None:
+    assert (
+        check("\\boxed{0.5}, that is \\boxed{\\frac12}", {"gold": "1/2"}).status is Status.CORRECT
+    )
+
+
+def test_hedged_list_in_one_box_is_wrong() -> None:
+    assert check("\\boxed{3 \\text{ or } 4}", {"gold": "3"}).status is Status.WRONG
+
+
+def test_only_the_answer_part_counts() -> None:
+    completion = "<think>\\boxed{7}</think>The answer is \\boxed{8}"
+    assert check(completion, {"gold": "7"}).status is Status.WRONG
+    assert check(completion, {"gold": "8"}).status is Status.CORRECT
+
+
+def test_gold_may_be_a_full_solution_with_a_box() -> None:
+    gold = "Thus the sum is $\\boxed{14{,}916}$."
+    assert check("\\boxed{14916}", {"gold": gold}).status is Status.CORRECT
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "9^{9^{9^9}}",
+        "(10^{10})!",
+        "100000!",
+        "2^{2^{2^{2^{2^{2}}}}}",
+        "x^{9^{9^{9}}}",
+        "1" * 3000,
+        "{" * 60 + "1" + "}" * 60,
+    ],
+)
+def test_pathological_answers_are_refused_quickly(answer: str) -> None:
+    t0 = time.perf_counter()
+    score = check(f"\\boxed{{{answer}}}", {"gold": "1"})
+    assert score.status is Status.TIMEOUT and score.value == 0.0
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_megabyte_answer_is_refused() -> None:
+    score = check("\\boxed{" + "1+" * 500_000 + "1}", {"gold": "1000001"})
+    assert score.status is Status.TIMEOUT
+
+
+def test_checker_never_raises_on_junk() -> None:
+    junk = [
+        "\\boxed{\\frac{}{}}",
+        "\\boxed{]]]}",
+        "\\boxed{\\begin{pmatrix}}",
+        "\\boxed{=}",
+        "\\boxed{,,}",
+    ]
+    for completion in junk:
+        assert check(completion, {"gold": "5"}).status in (Status.WRONG, Status.NO_ANSWER)
+
+
+# --- registry and dedup -----------------------------------------------------------------------
+
+
+def test_registered_in_the_pool_with_answer_dedup() -> None:
+    checker = REGISTRY["math"]
+    assert checker.where == "pool"
+    a = checker.dedup_key("long reasoning A ... \\boxed{5}", {"gold": "5"})
+    b = checker.dedup_key("other reasoning B ... \\boxed{5}", {"gold": "5"})
+    c = checker.dedup_key("other reasoning B ... \\boxed{5}", {"gold": "6"})
+    hedged = checker.dedup_key("\\boxed{4} \\boxed{5}", {"gold": "5"})
+    assert a == b != c
+    assert hedged != a
+    assert dedup_key("\\boxed{5}", {"gold": "5"}) == a
+
+
+# --- the pool enforces the deadline -----------------------------------------------------------
+
+#: Passes the cheap guards but takes seconds in sympy (a 20-million-bit power).
+SLOW = "\\boxed{\\sqrt{2}+999983^{999983}}"
+
+
+def test_slow_answer_times_out_in_the_pool_and_the_pool_recovers() -> None:
+    pool = CheckerPool(1)
+    pool.start()
+    try:
+        scorer = Scorer(pool, item_timeout_s=1.0)
+        items = [
+            Item("slow", SLOW, {"math": {"gold": "5"}}),
+            Item("tower", "\\boxed{9^{9^{9^9}}}", {"math": {"gold": "5"}}),
+            Item("ok", "\\boxed{5}", {"math": {"gold": "5"}}),
+        ]
+        t0 = time.perf_counter()
+        results = asyncio.run(scorer.score(items))
+        elapsed = time.perf_counter() - t0
+        by_id = {r.id: r for r in results}
+        assert by_id["slow"].details["math"]["status"] == "timeout"
+        assert by_id["tower"].details["math"]["status"] == "timeout"
+        assert by_id["ok"].details["math"]["status"] == "correct"
+        assert by_id["ok"].reward == 1.0
+        assert elapsed < 8.0
+        assert pool.timeouts >= 1
+        again = asyncio.run(
+            scorer.score([Item("after", "\\boxed{\\frac12}", {"math": {"gold": "0.5"}})])
+        )
+        assert again[0].details["math"]["status"] == "correct"
+    finally:
+        pool.close()
