@@ -95,26 +95,36 @@ return 'go'
 """
 
 _FINISH = """
--- KEYS: job, res, pending. ARGV: idx, payload, n_items, result_ttl, error ('' = success),
--- job_id, channel. Returns 1 when this call finished the job, 0 when it stored a chunk,
--- -1 when the job is gone, -2 when the chunk already had results (a re-run: dropped).
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return -2 end
-local pttl = redis.call('PTTL', KEYS[1])
-if pttl > 0 then redis.call('PEXPIRE', KEYS[2], pttl) end
-if redis.call('DECRBY', KEYS[3], ARGV[3]) < 0 then redis.call('SET', KEYS[3], 0) end
-if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return 0 end
-if ARGV[5] ~= '' then
-  redis.call('HSET', KEYS[1], 'status', 'failed', 'error', ARGV[5])
-else
-  local done = redis.call('HINCRBY', KEYS[1], 'done', 1)
-  if done < tonumber(redis.call('HGET', KEYS[1], 'chunks')) then return 0 end
-  redis.call('HSET', KEYS[1], 'status', 'done')
+-- KEYS: job, res, pending, stream. ARGV: idx, payload, n_items, result_ttl, error ('' =
+-- success), job_id, channel, group, entry_id ('' = do not acknowledge).
+-- Returns 1 when this call finished the job, 0 when it stored a chunk, -1 when the job is
+-- gone, -2 when the chunk already had results (a re-run: dropped). The stream entry is
+-- acknowledged and deleted in the same step, so results never exist beside a live entry.
+local function store()
+  if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+  if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return -2 end
+  local pttl = redis.call('PTTL', KEYS[1])
+  if pttl > 0 then redis.call('PEXPIRE', KEYS[2], pttl) end
+  if redis.call('DECRBY', KEYS[3], ARGV[3]) < 0 then redis.call('SET', KEYS[3], 0) end
+  if redis.call('HGET', KEYS[1], 'status') ~= 'queued' then return 0 end
+  if ARGV[5] ~= '' then
+    redis.call('HSET', KEYS[1], 'status', 'failed', 'error', ARGV[5])
+  else
+    local done = redis.call('HINCRBY', KEYS[1], 'done', 1)
+    if done < tonumber(redis.call('HGET', KEYS[1], 'chunks')) then return 0 end
+    redis.call('HSET', KEYS[1], 'status', 'done')
+  end
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
+  redis.call('PUBLISH', ARGV[7], ARGV[6])
+  return 1
 end
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-redis.call('EXPIRE', KEYS[2], ARGV[4])
-redis.call('PUBLISH', ARGV[7], ARGV[6])
-return 1
+local out = store()
+if ARGV[9] ~= '' then
+  redis.call('XACK', KEYS[4], ARGV[8], ARGV[9])
+  redis.call('XDEL', KEYS[4], ARGV[9])
+end
+return out
 """
 
 _HEARTBEAT = """
@@ -266,6 +276,11 @@ class StreamQueue:
             if "BUSYGROUP" not in str(exc):
                 raise
 
+    async def join(self, consumer: str) -> None:
+        """Create `consumer` in the group now (XREADGROUP on an empty stream would not), so
+        /healthz and operators see an idle worker too."""
+        await self.redis.xgroup_createconsumer(self.keys.stream, GROUP, consumer)
+
     async def enqueue(self, job: Job, *, chunk_items: int, max_pending_items: int) -> None:
         """Queue `job` as chunks of at most `chunk_items` items; `QueueFull` past the bound."""
         args: list[Any] = []
@@ -302,13 +317,20 @@ class StreamQueue:
         return out.decode() if isinstance(out, bytes) else str(out)
 
     async def finish(
-        self, chunk: Chunk, results: list[ItemResult] | None, error: str | None = None
+        self,
+        chunk: Chunk,
+        results: list[ItemResult] | None,
+        error: str | None = None,
+        *,
+        ack: bool = True,
     ) -> int:
-        """Store a chunk's results (or fail its job) exactly once; see `_FINISH` for the answer."""
+        """Store a chunk's results (or fail its job) exactly once, and acknowledge its entry
+        in the same atomic step unless `ack` is False; see `_FINISH` for the answer."""
         payload = orjson.dumps([r.to_json() for r in results or []]) if error is None else b"!"
+        k = self.keys
         return int(
             await self._finish(
-                keys=[self.keys.job(chunk.job_id), self.keys.res(chunk.job_id), self.keys.pending],
+                keys=[k.job(chunk.job_id), k.res(chunk.job_id), k.pending, k.stream],
                 args=[
                     chunk.index,
                     payload,
@@ -316,7 +338,9 @@ class StreamQueue:
                     self.result_ttl_s,
                     error or "",
                     chunk.job_id,
-                    self.keys.events,
+                    k.events,
+                    GROUP,
+                    chunk.entry_id if ack else b"",
                 ],
             )
         )

@@ -8,8 +8,8 @@ The loop, per worker:
   dead worker left pending past `claim_idle_s` (XAUTOCLAIM);
 - while a chunk is in hand, a heartbeat resets its idle time, so only a dead (or frozen)
   worker's chunks are taken over, however long a chunk takes;
-- store results through `StreamQueue.finish` (HSETNX per chunk: a re-run is dropped), then
-  XACK + XDEL; a Redis error in between leaves the entry pending for a later try;
+- store results through `StreamQueue.finish`: HSETNX per chunk (a re-run is dropped) and
+  XACK + XDEL in one Lua script; a Redis error leaves the entry pending for a later try;
 - an entry that cannot be parsed is logged, acknowledged and its job failed: it never kills
   the worker; a chunk delivered more than `MAX_DELIVERIES` times fails its job (a poison
   chunk must not take every worker down in turn);
@@ -142,6 +142,7 @@ class RedisWorker:
             try:
                 if not group_ready:
                     await self.queue.ensure_group()
+                    await self.queue.join(self.name)
                     group_ready = True
                 if len(self._active) >= self.concurrency:
                     tasks = [t for _, t in self._active.values()]
@@ -215,8 +216,7 @@ class RedisWorker:
                 self.stats["abandoned"] += 1
                 why = f"chunk {chunk.index} was taken {deliveries} times: its workers kept dying"
                 log.error("job %s: %s", chunk.job_id, why)
-                await self.queue.finish(chunk, None, why)
-                await self.queue.ack(entry_id)
+                await self.queue.finish(chunk, None, why)  # acknowledges the entry too
                 return
             verdict = await self.queue.begin(chunk, time.time())
             if verdict != "go":  # already scored, job failed, or its record expired
@@ -229,13 +229,13 @@ class RedisWorker:
             except Exception as exc:  # e.g. a check this worker does not know
                 log.exception("job %s chunk %d failed", chunk.job_id, chunk.index)
                 results, error = None, f"scoring failed: {type(exc).__name__}: {exc}"[:500]
+            # Results stored and the entry acknowledged in one atomic step.
             outcome = await self.queue.finish(chunk, results, error)
             if outcome == -2:
                 self.stats["duplicates_dropped"] += 1
             else:
                 self.stats["chunks"] += 1
                 self.stats["items"] += len(chunk.items)
-            await self.queue.ack(entry_id)
         except asyncio.CancelledError:
             raise
         except (RedisError, OSError) as exc:

@@ -126,3 +126,16 @@ def stop(proc: subprocess.Popen[bytes], sig: int | None = None, timeout: float =
     except subprocess.TimeoutExpired:
         proc.kill()
         return proc.wait()
+
+
+async def until(cond: Callable[[], Any], timeout: float, what: str, step: float = 0.02) -> Any:
+    """Async `wait_for`: poll `cond` (test-side only) without blocking the event loop."""
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = cond()
+        if value:
+            return value
+        await asyncio.sleep(step)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")

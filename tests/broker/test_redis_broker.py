@@ -184,7 +184,7 @@ async def test_reclaimed_chunks_finish_and_stored_ones_are_not_rescored(
 
     entries = await feeder.queue.read("ghost", 10, 100)
     c0 = decode_entry(*entries[0])
-    await feeder.queue.finish(c0, [ItemResult(it.id, 42.0, {}, {}) for it in c0.items])
+    await feeder.queue.finish(c0, [ItemResult(it.id, 42.0, {}, {}) for it in c0.items], ack=False)
     broker = await make_broker(claim_idle_s=0.3)
     state = await broker.state(job.id, wait_s=20)
     assert state is not None and state.status is JobStatus.DONE
