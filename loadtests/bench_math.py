@@ -1,0 +1,158 @@
+"""rewardkit's math checker against Math-Verify 0.9.0 on the same cases, in one run.
+
+Both score the same completions (`...\\boxed{answer}`) against the same golds (Math-Verify gets
+the gold as `$gold$`, as its README advises) from tests/checkers/math_cases.py, one process,
+one item at a time. First pass only: every parse cache of both is cleared before its timed
+pass, and rewardkit runs first so sympy's shared internal cache can only favour Math-Verify.
+Math-Verify keeps its default signal-based 5 s timeouts (this runs on the main thread).
+
+Prints accuracy, false accepts (wrong answers scored correct), false rejects, items/s,
+p50/p99 latency per item, the ratios, and accuracy per category.
+
+Usage: python -m loadtests.bench_math [--repeat 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_cases():  # tests/ is not a package: load the shared case table by path
+    spec = importlib.util.spec_from_file_location(
+        "math_cases", ROOT / "tests" / "checkers" / "math_cases.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass
+class Run:
+    name: str
+    verdicts: list[bool] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+
+def rewardkit_judge() -> tuple[Callable[[str, str], bool], Callable[[], None]]:
+    from app.checkers.base import Status
+    from app.checkers.math import check
+    from app.checkers.math.decide import prepare_gold
+    from app.checkers.math.symbolic import to_sympy
+
+    def judge(completion: str, gold: str) -> bool:
+        return check(completion, {"gold": gold}).status is Status.CORRECT
+
+    def clear() -> None:
+        prepare_gold.cache_clear()
+        to_sympy.cache_clear()
+
+    return judge, clear
+
+
+def math_verify_judge() -> tuple[Callable[[str, str], bool], Callable[[], None]]:
+    from math_verify import parse, verify
+    from math_verify import parser as mv_parser
+
+    logging.getLogger("math_verify").setLevel(logging.CRITICAL)
+
+    def judge(completion: str, gold: str) -> bool:
+        try:
+            return bool(verify(parse(f"${gold}$"), parse(completion)))
+        except Exception:
+            return False
+
+    def clear() -> None:
+        for name in dir(mv_parser):
+            fn = getattr(mv_parser, name)
+            if hasattr(fn, "cache_clear"):
+                fn.cache_clear()
+
+    return judge, clear
+
+
+def run(name: str, judge: Callable[[str, str], bool], items: list[tuple[str, str]]) -> Run:
+    out = Run(name)
+    for completion, gold in items:
+        t0 = time.perf_counter()
+        verdict = judge(completion, gold)
+        out.seconds.append(time.perf_counter() - t0)
+        out.verdicts.append(verdict)
+    return out
+
+
+def pct(xs: list[float], q: float) -> float:
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--repeat", type=int, default=1, help="timed passes per verifier (best kept)")
+    args = ap.parse_args()
+    cases = _load_cases()
+    rows = cases.ALL
+    items = [(cases.completion_for(a), g) for _, (a, g, _) in rows]
+    expected = [e for _, (_, _, e) in rows]
+
+    rk, rk_clear = rewardkit_judge()
+    mv, mv_clear = math_verify_judge()
+    warm = [(cases.completion_for("\\frac{7}{9}"), "7/9"), (cases.completion_for("y=3z"), "3z")]
+    run("warm", rk, warm)  # imports and first-call set-up of both, outside the timing
+    run("warm", mv, warm)
+
+    results: list[Run] = []
+    for name, judge, clear in (("rewardkit", rk, rk_clear), ("Math-Verify 0.9.0", mv, mv_clear)):
+        best: Run | None = None
+        for _ in range(args.repeat):
+            clear()
+            r = run(name, judge, items)
+            if best is None or sum(r.seconds) < sum(best.seconds):
+                best = r
+        assert best is not None
+        results.append(best)
+
+    n = len(items)
+    wrong_cases = sum(1 for e in expected if not e)
+    print(
+        f"\nmath equivalence: {n} cases ({n - wrong_cases} correct answers, {wrong_cases} wrong),"
+        " one process, first pass\n"
+    )
+    head = f"{'verifier':<20}{'accuracy':>10}{'false acc':>11}{'false rej':>11}{'items/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+    print(head)
+    print("-" * len(head))
+    stats = {}
+    for r in results:
+        acc = sum(v == e for v, e in zip(r.verdicts, expected, strict=True)) / n
+        fa = sum(v and not e for v, e in zip(r.verdicts, expected, strict=True))
+        fr = sum(e and not v for v, e in zip(r.verdicts, expected, strict=True))
+        ips = n / sum(r.seconds)
+        p50, p99 = pct(r.seconds, 0.5) * 1e3, pct(r.seconds, 0.99) * 1e3
+        stats[r.name] = (acc, ips, p50, p99)
+        print(
+            f"{r.name:<20}{acc:>10.1%}{fa:>11}{fr:>11}{ips:>10.1f}{p50:>9.2f}{p99:>9.1f}{max(r.seconds) * 1e3:>9.1f}"
+        )
+    (ra, ri, r50, r99), (ma, mi, m50, m99) = stats["rewardkit"], stats["Math-Verify 0.9.0"]
+    print(
+        f"{'ratio rk/MV':<20}{ra / ma:>9.2f}x{'':>22}{ri / mi:>9.2f}x{r50 / m50:>8.2f}x{r99 / m99:>8.2f}x"
+    )
+
+    print(f"\n{'category':<22}{'cases':>6}{'rewardkit':>11}{'Math-Verify':>13}")
+    for cat in cases.CATEGORIES:
+        idx = [i for i, (c, _) in enumerate(rows) if c == cat]
+        accs = [sum(r.verdicts[i] == expected[i] for i in idx) / len(idx) for r in results]
+        print(f"{cat:<22}{len(idx):>6}{accs[0]:>11.1%}{accs[1]:>13.1%}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
