@@ -1,0 +1,168 @@
+"""verl's custom reward function, scored by a rewardkit service.
+
+In the verl config:
+
+    custom_reward_function:
+      path: /path/to/site-packages/rewardkit/integrations/verl.py
+      name: compute_score          # or compute_score_async (verl's reward loop awaits it)
+      reward_kwargs: {return_dict: true}   # optional: components in reward_extra_info
+
+and `REWARDKIT_URL=http://host:8000` in the workers' environment (or `url=` in reward_kwargs).
+
+Which checks run follows from `extra_info["checks"]` when the row has it (a `{check: params}`
+dict; `ground_truth` fills `math.gold` when math is asked without one); otherwise from
+`data_source`: code sets (`codecontests`, `apps`, `taco`, `codeforces`, `livecodebench`, ...)
+run the code check with `ground_truth` as the tests, everything else the math check with
+`ground_truth` as the gold answer.
+
+verl needs a number for every sample, so a sample the service could not judge or reach scores
+`default` (0.0) instead of None; with `return_dict` the dict says so in `rewardkit_ok` (and the
+same keys come back for every sample, as verl's `reward_extra_info` needs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rewardkit.client import RewardClient
+from rewardkit.types import Result
+
+#: Substrings of `data_source` (lower-cased) that mean "a coding set".
+CODE_SOURCES = (
+    "codecontests",
+    "apps",
+    "taco",
+    "codeforces",
+    "livecodebench",
+    "primeintellect",
+    "kodcode",
+)
+
+_clients: dict[tuple[str | None, str | None], RewardClient] = {}
+_clients_lock = threading.Lock()
+
+
+def _client(url: str | None, token: str | None) -> RewardClient:
+    """One client per (url, token) per process: verl calls once per sample, from threads."""
+    key = (url or os.environ.get("REWARDKIT_URL"), token)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = RewardClient(key[0], token=token)
+        return client
+
+
+def checks_for(
+    data_source: str, ground_truth: Any, extra_info: Mapping[str, Any] | None
+) -> dict[str, dict[str, Any]]:
+    """The checks for one sample (see the module docstring)."""
+    given = (extra_info or {}).get("checks")
+    if isinstance(given, str):
+        given = json.loads(given)
+    if isinstance(given, Mapping) and given:
+        checks = {name: dict(params or {}) for name, params in given.items()}
+        if "math" in checks and "gold" not in checks["math"] and ground_truth is not None:
+            checks["math"]["gold"] = str(ground_truth)
+        return checks
+    source = (data_source or "").lower()
+    if any(tag in source for tag in CODE_SOURCES):
+        tests = json.loads(ground_truth) if isinstance(ground_truth, str) else ground_truth
+        if isinstance(tests, Mapping):  # {"inputs": [...], "outputs": [...]} (the PRIME form)
+            tests = [
+                {"input": i, "output": o}
+                for i, o in zip(tests.get("inputs", []), tests.get("outputs", []), strict=False)
+            ]
+        return {"code": {"language": "python", "tests": list(tests or [])}}
+    return {"math": {"gold": str(ground_truth)}}
+
+
+def _item(
+    data_source: str, solution_str: str, ground_truth: Any, extra_info: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "completion": solution_str,
+        "checks": checks_for(data_source, ground_truth, extra_info),
+    }
+    weights = (extra_info or {}).get("weights")
+    if isinstance(weights, Mapping):
+        item["weights"] = dict(weights)
+    return item
+
+
+def _answer(result: Result, return_dict: bool, default: float) -> float | dict[str, Any]:
+    score = default if result.reward is None else float(result.reward)
+    if not return_dict:
+        return score
+    out: dict[str, Any] = {"score": score, "rewardkit_ok": result.reward is not None}
+    for name, value in result.scores.items():
+        out[name] = default if value is None else float(value)
+    return out
+
+
+def compute_score(
+    data_source: str,
+    solution_str: str,
+    ground_truth: Any,
+    extra_info: Mapping[str, Any] | None = None,
+    *,
+    url: str | None = None,
+    token: str | None = None,
+    return_dict: bool = False,
+    default: float = 0.0,
+    **kwargs: Any,
+) -> float | dict[str, Any]:
+    """Score one sample (blocking): its reward, or a dict with `score` and each check's score.
+
+    Extra keyword arguments from verl (`reward_router_address`, tokenizers, ...) are ignored.
+    """
+    del kwargs
+    item = _item(data_source, solution_str, ground_truth, extra_info)
+    (result,) = _client(url, token).score_sync([item])
+    return _answer(result, return_dict, default)
+
+
+async def compute_score_async(
+    data_source: str,
+    solution_str: str,
+    ground_truth: Any,
+    extra_info: Mapping[str, Any] | None = None,
+    *,
+    url: str | None = None,
+    token: str | None = None,
+    return_dict: bool = False,
+    default: float = 0.0,
+    **kwargs: Any,
+) -> float | dict[str, Any]:
+    """`compute_score` for verl's async reward loop (it awaits coroutine functions)."""
+    del kwargs
+    item = _item(data_source, solution_str, ground_truth, extra_info)
+    (result,) = await _client(url, token).score([item])
+    return _answer(result, return_dict, default)
+
+
+def compute_score_batch(
+    data_sources: Sequence[str],
+    solution_strs: Sequence[str],
+    ground_truths: Sequence[Any],
+    extra_infos: Sequence[Mapping[str, Any] | None] | None = None,
+    *,
+    url: str | None = None,
+    token: str | None = None,
+    return_dict: bool = False,
+    default: float = 0.0,
+    **kwargs: Any,
+) -> list[float | dict[str, Any]]:
+    """For verl's batch reward manager (`reward_model.reward_manager=batch`): the whole batch in
+    one call, sent in as few requests as the client's batch size allows."""
+    del kwargs
+    infos = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
+    items = [
+        _item(ds, s, gt, info)
+        for ds, s, gt, info in zip(data_sources, solution_strs, ground_truths, infos, strict=True)
+    ]
+    results = _client(url, token).score_sync(items)
+    return [_answer(r, return_dict, default) for r in results]
