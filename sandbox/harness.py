@@ -228,6 +228,7 @@ def _python_child(program, test_code, tok_fd, res_fd):
     sys.modules["__main__"] = main
     # `-S` skipped `site`, which is what defines exit() and quit(): programs use them.
     builtins.exit = builtins.quit = sys.exit
+    os.environ.clear()  # bwrap's PWD and Python's locale coercion: the program sees none
     sys.argv = ["main.py"]
     sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", errors="replace", closefd=False)
     out = sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", closefd=False)

@@ -32,6 +32,8 @@ class Test:
     """One test: stdio (`input` fed to stdin, stdout compared with `output`) or function-style
     (`code` run after the program in the same interpreter; passes when it runs to its end)."""
 
+    __test__ = False  # not a pytest class
+
     input: str | None = None
     output: str | None = None
     code: str | None = None
@@ -79,6 +81,8 @@ class Limits:
 class TestStatus(StrEnum):
     """What happened to one test."""
 
+    __test__ = False
+
     PASSED = "passed"
     WRONG = "wrong"  # ran to its end, stdout differs
     FAILED = "failed"  # crashed, non-zero exit, assertion, or never reached the sentinel
@@ -97,6 +101,7 @@ class VerdictStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TestResult:
+    __test__ = False
     status: TestStatus
     time_ms: float
     #: Short reason for a failure (exception type, signal, tail of stderr); empty when passed.

@@ -1,0 +1,495 @@
+"""Hostile programs: each test asserts the attack was contained, not just that it "failed".
+
+Many programs report on their own attack: they print `contained` only when every attempt was
+refused, and the test expects that line. Where the host can look for itself (files, processes,
+timing) it does.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from sandbox import Limits, Test, TestStatus, VerdictStatus
+from sandbox.local import LocalBackend
+from tests.sandbox.helpers import FAST, host_processes, run_cpp, run_py
+
+CONTAINED = Test(input="", output="contained\n")
+
+
+def statuses(verdict) -> list[TestStatus]:
+    return [t.status for t in verdict.tests]
+
+
+# --- time ----------------------------------------------------------------------------------
+
+
+def test_infinite_loop_times_out_and_next_test_still_runs(backend: LocalBackend) -> None:
+    src = "import sys\nif sys.stdin.read() == 'loop':\n    while True: pass\nprint('ok')"
+    t0 = time.monotonic()
+    v = run_py(backend, src, [Test(input="loop", output="ok"), Test(input="", output="ok")])
+    assert statuses(v) == [TestStatus.TIMEOUT, TestStatus.PASSED]
+    assert 900 <= v.tests[0].time_ms < 2500
+    assert time.monotonic() - t0 < 6
+
+
+def test_sleep_past_timeout(backend: LocalBackend) -> None:
+    t0 = time.monotonic()
+    v = run_py(backend, "import time\ntime.sleep(60)\nprint('contained')")
+    assert statuses(v) == [TestStatus.TIMEOUT]
+    assert time.monotonic() - t0 < 5
+
+
+def test_busy_threads_cannot_outrun_the_cpu_limit(backend: LocalBackend) -> None:
+    src = (
+        "import threading\n"
+        "def spin():\n    while True: pass\n"
+        "ts = [threading.Thread(target=spin) for _ in range(8)]\n"
+        "for t in ts: t.start()\n"
+        "for t in ts: t.join()\n"
+    )
+    t0 = time.monotonic()
+    v = run_py(backend, src, limits=Limits(timeout_s=1))
+    assert statuses(v) == [TestStatus.TIMEOUT]
+    assert time.monotonic() - t0 < 5
+
+
+# --- processes -----------------------------------------------------------------------------
+
+
+def test_fork_bomb_is_bounded_by_max_processes(backend: LocalBackend) -> None:
+    src = (
+        "import os, time\n"
+        "n = 0\n"
+        "for _ in range(500):\n"
+        "    try:\n"
+        "        if os.fork() == 0:\n"
+        "            time.sleep(30); os._exit(0)\n"
+        "        n += 1\n"
+        "    except OSError:\n"
+        "        break\n"
+        "print('contained' if n < 16 else n)\n"
+    )
+    v = run_py(backend, src, limits=Limits(timeout_s=2, memory_mb=256, max_processes=16))
+    assert statuses(v) == [TestStatus.PASSED]
+
+
+def test_exponential_fork_bomb_ends_and_leaves_nothing(backend: LocalBackend) -> None:
+    src = "import os\nos.execv('/usr/bin/sh', ['sh', '-c', ': rkbomb4242; b() { b | b & }; b'])\n"
+    t0 = time.monotonic()
+    v = run_py(backend, src, limits=Limits(timeout_s=2, memory_mb=256, max_processes=32))
+    assert statuses(v)[0] in (TestStatus.TIMEOUT, TestStatus.FAILED, TestStatus.WRONG)
+    assert time.monotonic() - t0 < 10
+    time.sleep(0.2)
+    assert host_processes(b"rkbomb4242") == []
+
+
+def test_daemon_dies_with_its_test(backend: LocalBackend) -> None:
+    daemon = (
+        "import os, sys\n"
+        "if sys.stdin.read() == 'spawn':\n"
+        "    if os.fork() == 0:\n"
+        "        os.setsid()\n"
+        "        if os.fork() == 0:\n"
+        "            os.execv('/usr/bin/sleep', ['sleep', '4242.4242'])\n"
+        "        os._exit(0)\n"
+        "    print('contained')\n"
+        "else:\n"
+        "    others = [p for p in os.listdir('/proc') if p.isdigit() and int(p) not in (1, os.getpid())]\n"
+        "    print('contained' if not others else others)\n"
+    )
+    v = run_py(backend, daemon, [Test(input="spawn", output="contained"), CONTAINED])
+    assert statuses(v) == [TestStatus.PASSED, TestStatus.PASSED]
+    time.sleep(0.2)
+    assert host_processes(b"4242.4242") == []
+
+
+def test_cannot_signal_the_harness_or_host_processes(backend: LocalBackend) -> None:
+    # A host process owned by the very uid the sandbox runs as: only the PID namespace keeps it
+    # out of reach.
+    victim = subprocess.Popen(
+        ["sleep", "30"], user=65534 if os.geteuid() == 0 else None, start_new_session=True
+    )
+    try:
+        src = (
+            "import os, signal\n"
+            "for pid in range(1, 70000):\n"
+            "    try: os.kill(pid, signal.SIGKILL if pid != os.getpid() else 0)\n"
+            "    except OSError: pass\n"
+            "try: os.kill(-1, signal.SIGKILL)\n"
+            "except OSError: pass\n"
+            "print('still here')\n"
+        )
+        v = run_py(
+            backend,
+            src,
+            [Test(input="", output="still here"), Test(code="import os; assert os.getpid() != 1")],
+            limits=Limits(timeout_s=3, memory_mb=256, max_processes=16),
+        )
+        # Nothing it could reach died: not the harness (PID 1, test 2 ran), not the host's.
+        assert statuses(v) == [TestStatus.PASSED, TestStatus.PASSED]
+        assert victim.poll() is None
+    finally:
+        victim.kill()
+        victim.wait()
+
+
+def test_cannot_ptrace_or_read_the_harness(backend: LocalBackend) -> None:
+    src = (
+        "import os\n"
+        "leaks = []\n"
+        "for path in ('/proc/1/mem', '/proc/1/environ', '/proc/1/maps'):\n"
+        "    try:\n"
+        "        open(path, 'rb').read(1); leaks.append(path)\n"
+        "    except OSError: pass\n"
+        "try:\n"
+        "    os.listdir('/proc/1/fd'); leaks.append('fd')\n"
+        "except OSError: pass\n"
+        "import ctypes\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "if libc.ptrace(16, 1, 0, 0) == 0: leaks.append('ptrace')\n"  # PTRACE_ATTACH
+        "print('contained' if not leaks else leaks)\n"
+    )
+    assert statuses(run_py(backend, src)) == [TestStatus.PASSED]
+
+
+# --- memory, output, disk ------------------------------------------------------------------
+
+
+def test_memory_bomb_python(backend: LocalBackend) -> None:
+    src = "a = []\nwhile True: a.append(bytearray(50 << 20))"
+    v = run_py(backend, src, [CONTAINED])
+    assert statuses(v) == [TestStatus.MEMORY_LIMIT]
+
+
+def test_memory_bomb_cpp(backend: LocalBackend) -> None:
+    src = (
+        "#include <vector>\n#include <cstring>\n"
+        "int main(){ std::vector<char*> v; while(true){ char* p = new char[64<<20];"
+        " memset(p, 1, 64<<20); v.push_back(p);} }\n"
+    )
+    v = run_cpp(backend, src, [CONTAINED])
+    assert statuses(v) == [TestStatus.MEMORY_LIMIT]
+
+
+def test_huge_output_is_cut_at_the_cap(backend: LocalBackend) -> None:
+    t0 = time.monotonic()
+    v = run_py(backend, "while True: print('x' * 1000)")
+    assert statuses(v) == [TestStatus.OUTPUT_LIMIT]
+    cpp = '#include <cstdio>\nint main(){ for(;;) fputs("yyyyyyyyyyyyyyyy\\n", stdout); }'
+    v = run_cpp(backend, cpp, [CONTAINED])
+    assert statuses(v) == [TestStatus.OUTPUT_LIMIT]
+    assert time.monotonic() - t0 < 20
+
+
+def test_huge_stderr_is_harmless(backend: LocalBackend) -> None:
+    src = "import sys\nfor _ in range(10000): sys.stderr.write('e' * 1000)\nprint('contained')"
+    v = run_py(backend, src)
+    # stderr is a file bounded like stdout; the program only hurts itself.
+    assert v.tests[0].status in (TestStatus.PASSED, TestStatus.FAILED)
+
+
+def test_disk_fill_is_bounded(backend: LocalBackend) -> None:
+    src = (
+        "import os\n"
+        "total = 0\n"
+        "for d in ('/tmp', '/dev/shm', '/', '/usr', '/proc', '/dev'):\n"
+        "    for i in range(1000):\n"
+        "        try:\n"
+        "            with open(f'{d}/fill{i}', 'wb') as f:\n"
+        "                for _ in range(100): f.write(b'x' * (1 << 20)); total += 1 << 20\n"
+        "        except OSError:\n"
+        "            break\n"
+        "print('contained' if total <= (300 << 20) else total)\n"
+    )
+    v = run_py(backend, src, limits=Limits(timeout_s=10, memory_mb=256))
+    assert statuses(v) == [TestStatus.PASSED]
+
+
+def test_writes_outside_the_sandbox_never_reach_the_host(backend: LocalBackend, tmp_path) -> None:
+    target = tmp_path / "escaped"
+    project = Path(__file__).resolve().parents[2] / "escaped-from-sandbox"
+    src = (
+        "wrote = []\n"
+        f"for p in ({str(target)!r}, {str(project)!r}, '/etc/escaped', '/usr/escaped'):\n"
+        "    try:\n"
+        "        open(p, 'w').write('x'); wrote.append(p)\n"
+        "    except OSError: pass\n"
+        "print('contained' if not wrote else wrote)\n"
+    )
+    assert statuses(run_py(backend, src)) == [TestStatus.PASSED]
+    assert not target.exists() and not project.exists()
+
+
+# --- network and host view -----------------------------------------------------------------
+
+
+def test_no_network(backend: LocalBackend) -> None:
+    src = (
+        "import socket\n"
+        "ok = []\n"
+        "for host, port in (('127.0.0.1', 6379), ('127.0.0.1', 8000), ('1.1.1.1', 443),"
+        " ('8.8.8.8', 53)):\n"
+        "    s = socket.socket(); s.settimeout(0.5)\n"
+        "    try: s.connect((host, port)); ok.append((host, port))\n"
+        "    except OSError: pass\n"
+        "    finally: s.close()\n"
+        "try: socket.getaddrinfo('pypi.org', 443); ok.append('dns')\n"
+        "except OSError: pass\n"
+        "try:\n"
+        "    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.sendto(b'x', ('8.8.8.8', 53))\n"
+        "    ok.append('udp')\n"
+        "except OSError: pass\n"
+        "print('contained' if not ok else ok)\n"
+    )
+    assert statuses(run_py(backend, src)) == [TestStatus.PASSED]
+
+
+def test_no_view_of_host_files_or_environment(backend: LocalBackend, monkeypatch) -> None:
+    monkeypatch.setenv("REWARDKIT_TEST_SECRET", "hunter2-secret-marker")
+    project = Path(__file__).resolve().parents[2]
+    src = (
+        "import os, glob\n"
+        "seen = []\n"
+        f"for p in ('/etc/shadow', '/etc/passwd', '/root', '/home', {str(project)!r},"
+        f" {str(project / 'pyproject.toml')!r}, '/work', '/var', '/run', '/sys'):\n"
+        "    if os.path.exists(p): seen.append(p)\n"
+        "if dict(os.environ): seen.append(dict(os.environ))\n"
+        "for f in glob.glob('/proc/*/environ'):\n"
+        "    try:\n"
+        "        if b'hunter2' in open(f, 'rb').read(): seen.append(f)\n"
+        "    except OSError: pass\n"
+        "pids = [p for p in os.listdir('/proc') if p.isdigit()]\n"
+        "if len(pids) > 2: seen.append(pids)\n"
+        "print('contained' if not seen else seen)\n"
+    )
+    assert statuses(run_py(backend, src)) == [TestStatus.PASSED]
+
+
+def test_no_capabilities_and_no_new_namespaces(backend: LocalBackend) -> None:
+    src = (
+        "import os, ctypes\n"
+        "caps = [l for l in open('/proc/self/status') if l.startswith(('CapEff', 'CapPrm'))]\n"
+        "bad = [c for c in caps if c.split()[1].strip('0')]\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "if libc.unshare(0x10000000) == 0: bad.append('userns')\n"  # CLONE_NEWUSER
+        "if os.getuid() == 0: bad.append('root')\n"
+        "try:\n"
+        "    os.setuid(0); bad.append('setuid')\n"
+        "except OSError: pass\n"
+        "print('contained' if not bad else bad)\n"
+    )
+    assert statuses(run_py(backend, src)) == [TestStatus.PASSED]
+
+
+# --- cheating the verdict ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "trick",
+    [
+        "import os; os._exit(0)",
+        "import sys; sys.exit(0)",
+        "raise SystemExit",
+        "exit()",
+        "import atexit, os; atexit.register(os._exit, 0); raise SystemExit(0)",
+        "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",
+        "import threading, os; threading.Thread(target=os._exit, args=(0,)).start(); import time; time.sleep(1)",
+        "import sys; sys.stdout.write('S:' + '0' * 32); sys.stdout.flush(); import os; os._exit(0)",
+        "import os\nfor fd in range(3, 20):\n    try: os.write(fd, b'S:' + b'0' * 32)\n    except OSError: pass\nos._exit(0)",
+    ],
+)
+def test_exit_tricks_before_the_asserts_fail(backend: LocalBackend, trick: str) -> None:
+    program = "def f(x):\n    return x + 1\n" + trick + "\n"
+    v = run_py(backend, program, [Test(code="assert f(1) == 3")])
+    assert statuses(v) == [TestStatus.FAILED]
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        "import os; os._exit = lambda *a: None; os.write = lambda *a: 0; os.read = lambda *a: b''",
+        "import builtins; builtins.BaseException = type('B', (Exception,), {}); builtins.SystemExit = Exception",
+        "import builtins; builtins.AssertionError = KeyboardInterrupt",
+        "import sys; sys.excepthook = lambda *a: None; sys.modules['os'] = None",
+        "import builtins\n_real = builtins.__import__\nbuiltins.__import__ = lambda *a, **k: None",
+        "import gc\nfor o in gc.get_objects():\n    if isinstance(o, dict) and 'token' in o: o['token'] = b'x'",
+    ],
+)
+def test_monkeypatching_the_harness_does_not_pass_a_failing_test(
+    backend: LocalBackend, patch: str
+) -> None:
+    program = patch + "\ndef f(x):\n    return x + 1\n"
+    v = run_py(backend, program, [Test(code="assert f(1) == 3"), Test(code="assert f(1) == 2")])
+    assert v.tests[0].status is not TestStatus.PASSED
+
+
+def test_reading_the_frames_for_the_token_fails(backend: LocalBackend) -> None:
+    # The token is not in the child's memory before the test ends: walking the stack finds
+    # nothing to forge it with.
+    program = (
+        "import sys, os\n"
+        "f = sys._getframe()\n"
+        "found = []\n"
+        "while f:\n"
+        "    found += [v for v in f.f_locals.values() if isinstance(v, bytes) and len(v) == 32]\n"
+        "    f = f.f_back\n"
+        "for tok in found:\n"
+        "    for fd in range(3, 10):\n"
+        "        try: os.write(fd, b'S:' + tok)\n"
+        "        except OSError: pass\n"
+        "os._exit(0)\n"
+    )
+    v = run_py(backend, program, [Test(code="assert False")])
+    assert statuses(v) == [TestStatus.FAILED]
+
+
+def test_stdio_tests_cannot_see_expected_output(backend: LocalBackend) -> None:
+    src = (
+        "import gc\n"
+        "hits = [o for o in gc.get_objects() if isinstance(o, (dict, list)) and"
+        " 'SECRET-EXPECTED' in repr(o)[:100000]]\n"
+        "print('contained' if not hits else 'leak')\n"
+    )
+    v = run_py(backend, src, [Test(input="", output="SECRET-EXPECTED")])
+    assert statuses(v) == [TestStatus.WRONG]  # it printed `contained`, not the secret
+
+
+# --- stdin ---------------------------------------------------------------------------------
+
+
+def test_stdin_abuse(backend: LocalBackend) -> None:
+    src = (
+        "import os, sys\n"
+        "data = sys.stdin.read(); again = sys.stdin.read(); raw = os.read(0, 100)\n"
+        "bad = []\n"
+        "try:\n"
+        "    os.write(0, b'x'); bad.append('wrote stdin')\n"
+        "except OSError: pass\n"
+        "os.close(0)\n"
+        "print('contained' if len(data) == 3_000_000 and not again and not raw and not bad else bad)\n"
+    )
+    big = "a" * 3_000_000
+    v = run_py(backend, src, [Test(input=big, output="contained")])
+    assert statuses(v) == [TestStatus.PASSED]
+
+
+def test_reading_stdin_forever_ends_at_eof(backend: LocalBackend) -> None:
+    src = "import sys\nfor _ in range(100000): sys.stdin.readline()\nprint('contained')"
+    assert statuses(run_py(backend, src)) == [TestStatus.PASSED]
+
+
+# --- compile bombs -------------------------------------------------------------------------
+
+
+def test_cpp_include_dev_zero_is_bounded_by_compile_timeout(backend: LocalBackend) -> None:
+    limits = Limits(timeout_s=1, memory_mb=256, compile_timeout_s=2)
+    t0 = time.monotonic()
+    v = run_cpp(backend, '#include "/dev/zero"\nint main(){}', [CONTAINED], limits)
+    assert v.status is VerdictStatus.COMPILE_ERROR
+    assert time.monotonic() - t0 < 8
+
+
+def test_cpp_template_bomb_is_bounded(backend: LocalBackend) -> None:
+    src = (
+        "template<int N> struct F { static const long v = F<N-1>::v + F<N-2>::v; };\n"
+        "template<> struct F<1> { static const long v = 1; };\n"
+        "template<> struct F<0> { static const long v = 0; };\n"
+        "#define A(x) x x x x x x x x x x\n"
+        "int main(){ return F<100000>::v; }\n"
+    )
+    limits = Limits(timeout_s=1, memory_mb=256, compile_timeout_s=3)
+    t0 = time.monotonic()
+    v = run_cpp(backend, src, [CONTAINED], limits)
+    assert v.status is VerdictStatus.COMPILE_ERROR
+    assert time.monotonic() - t0 < 10
+
+
+def test_cpp_huge_static_object_is_bounded(backend: LocalBackend) -> None:
+    src = "char big[1L << 32] = {1};\nint main(){ return big[5]; }\n"
+    limits = Limits(timeout_s=1, memory_mb=256, compile_timeout_s=5)
+    t0 = time.monotonic()
+    v = run_cpp(backend, src, [CONTAINED], limits)
+    assert v.status is VerdictStatus.COMPILE_ERROR or v.tests[0].status is not TestStatus.PASSED
+    assert time.monotonic() - t0 < 15
+
+
+# --- many at once --------------------------------------------------------------------------
+
+
+def test_many_concurrent_hostile_runs(backend: LocalBackend) -> None:
+    hostile = [
+        "while True: pass",
+        "import os\nwhile True:\n    try: os.fork()\n    except OSError: pass",
+        "import os\nos.execv('/usr/bin/sh', ['sh', '-c', ': rkconc77; while :; do sleep 77.77 & done'])",
+        "a = []\nwhile True: a.append(bytearray(20 << 20))",
+        "while True: print('z' * 4096)",
+        "import os\nif os.fork() == 0: os.execv('/usr/bin/sleep', ['sleep', '4343.4343'])\nwhile True: pass",
+    ]
+    honest = "print(sum(map(int, input().split())))"
+    results: dict[int, object] = {}
+
+    def go(i: int, src: str, tests: list[Test]) -> None:
+        results[i] = run_py(backend, src, tests, limits=FAST)
+
+    threads = [
+        threading.Thread(target=go, args=(i, src, [CONTAINED])) for i, src in enumerate(hostile * 2)
+    ]
+    threads += [
+        threading.Thread(target=go, args=(100 + i, honest, [Test(input="2 3", output="5")]))
+        for i in range(4)
+    ]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert time.monotonic() - t0 < 45
+    assert len(results) == len(threads)
+    for i in range(4):
+        assert statuses(results[100 + i]) == [TestStatus.PASSED]
+    for i in range(len(hostile) * 2):
+        assert statuses(results[i])[0] is not TestStatus.PASSED
+    time.sleep(0.2)
+    assert host_processes(b"rkconc77") == [] and host_processes(b"77.77") == []
+    assert host_processes(b"4343.4343") == []
+
+
+def _our_bwraps() -> list[int]:
+    """bwrap processes this test process started (and no one else's)."""
+    me = str(os.getpid())
+    pids = []
+    for pid in host_processes(b"bwrap"):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        if stat.rsplit(")", 1)[1].split()[1] == me:
+            pids.append(pid)
+    return pids
+
+
+def test_service_survives_a_sandbox_killed_from_outside(backend: LocalBackend) -> None:
+    # If the whole sandbox dies mid-run, the run reports a failure: the caller survives.
+    src = "import time, sys\nif sys.stdin.read() == 'slow': time.sleep(30)\nprint('ok')"
+
+    def killer() -> None:
+        time.sleep(0.7)
+        for pid in _our_bwraps():
+            os.kill(pid, signal.SIGKILL)
+
+    threading.Thread(target=killer).start()
+    v = run_py(
+        backend,
+        src,
+        [Test(input="slow", output="ok"), Test(input="", output="ok")],
+        limits=Limits(timeout_s=5),
+    )
+    assert v.tests[0].status is TestStatus.FAILED
+    assert v.tests[1].status is TestStatus.SKIPPED
