@@ -127,6 +127,23 @@ end
 return out
 """
 
+_STATE = """
+-- KEYS: job, res. ARGV: take ('1': delete a finished job once read: nobody asks again).
+-- Returns {} for an unknown job, else {status, chunks, started, error, res fields...}
+-- with the results only when done: one round trip, and no partial results read while polling.
+local meta = redis.call('HMGET', KEYS[1], 'status', 'chunks', 'started', 'error')
+if not meta[1] then return {} end
+local out = {meta[1], meta[2] or '0', meta[3] or '', meta[4] or ''}
+if meta[1] == 'done' then
+  local parts = redis.call('HGETALL', KEYS[2])
+  for i = 1, #parts do out[#out + 1] = parts[i] end
+end
+if ARGV[1] == '1' and (meta[1] == 'done' or meta[1] == 'failed') then
+  redis.call('DEL', KEYS[1], KEYS[2])
+end
+return out
+"""
+
 _HEARTBEAT = """
 -- KEYS: stream. ARGV: group, consumer, ids... Resets the idle time of the entries this
 -- consumer still owns (XCLAIM to itself, JUSTID: no delivery counted); never steals one back.
@@ -263,6 +280,7 @@ class StreamQueue:
         self._heartbeat = client.register_script(_HEARTBEAT)
         self._hand_back = client.register_script(_HAND_BACK)
         self._forget = client.register_script(_FORGET_CONSUMER)
+        self._state = client.register_script(_STATE)
 
     async def ensure_group(self) -> None:
         """Create the stream and consumer group if missing (e.g. after a Redis restart).
@@ -398,31 +416,29 @@ class StreamQueue:
         """Remove `consumer` from the group if it holds nothing."""
         await self._forget(keys=[self.keys.stream], args=[GROUP, consumer])
 
-    async def read_state(self, job_id: str) -> JobState | None:
-        """The job's state from Redis; None when unknown or expired."""
-        status, chunks, started, error = await self.redis.hmget(
-            self.keys.job(job_id), "status", "chunks", "started", "error"
+    async def read_state(self, job_id: str, *, take: bool = False) -> JobState | None:
+        """The job's state from Redis; None when unknown or expired. With `take`, a finished
+        job is deleted in the same step (the synchronous path)."""
+        reply = await self._state(
+            keys=[self.keys.job(job_id), self.keys.res(job_id)], args=[int(take)]
         )
-        if status is None:
+        if not reply:
             return None
+        status, chunks, started, error, *flat = reply
         if status == b"queued":
             return JobState(JobStatus.RUNNING if started else JobStatus.QUEUED)
         if status == b"failed":
             return JobState(JobStatus.FAILED, error=(error or b"failed").decode(errors="replace"))
-        n = int(chunks or 0)
-        parts = await self.redis.hgetall(self.keys.res(job_id)) if n else {}
+        parts = dict(zip(flat[::2], flat[1::2], strict=True))
+        n = int(chunks)
         if len(parts) != n:
-            return None  # the results expired between the two reads
+            return None  # the results expired before the record
         results: list[ItemResult] = []
         for index in range(n):
             results.extend(
                 ItemResult.from_json(r) for r in orjson.loads(parts[str(index).encode()])
             )
         return JobState(JobStatus.DONE, results)
-
-    async def delete(self, job_id: str) -> None:
-        """Forget a job and its results."""
-        await self.redis.delete(self.keys.job(job_id), self.keys.res(job_id))
 
 
 class RedisBroker(Broker):
@@ -508,16 +524,23 @@ class RedisBroker(Broker):
             raise BrokerError(f"redis: {type(exc).__name__}: {exc}") from exc
 
     async def run(self, job: Job, timeout_s: float) -> list[ItemResult]:
-        try:
-            return await super().run(job, timeout_s)
-        finally:
-            # Nobody asks for a synchronous job again: free its results now, not after the TTL.
-            with contextlib.suppress(RedisError, OSError):
-                await self.queue.delete(job.id)
+        await self.submit(job)
+        # `take`: nobody asks for a synchronous job again, so its results are read and freed
+        # in one step rather than kept for the TTL.
+        state = await self._wait(job.id, timeout_s, take=True)
+        if state is None or state.results is None:
+            reason = state.error if state and state.error else "timed out waiting for results"
+            raise BrokerError(f"job {job.id}: {reason}")
+        return state.results
 
     async def state(self, job_id: str, wait_s: float = 0.0) -> JobState | None:
         if not job_id or len(job_id) > MAX_JOB_ID:
             return None
+        return await self._wait(job_id, wait_s, take=False)
+
+    async def _wait(self, job_id: str, wait_s: float, *, take: bool) -> JobState | None:
+        """Read the job's state, and while it is unfinished wait (up to `wait_s`) for its
+        finish event and read again: no polling."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_s
         event = asyncio.Event()
@@ -527,7 +550,7 @@ class RedisBroker(Broker):
             while True:
                 event.clear()
                 try:
-                    state = await self.queue.read_state(job_id)
+                    state = await self.queue.read_state(job_id, take=take)
                 except (RedisError, OSError) as exc:
                     raise BrokerError(f"redis: {type(exc).__name__}: {exc}") from exc
                 left = deadline - loop.time()

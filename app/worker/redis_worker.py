@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from redis.exceptions import RedisError, ResponseError
 
 from app.broker.redis import (
+    Chunk,
     Keys,
     MalformedEntry,
     StreamQueue,
@@ -40,6 +41,7 @@ from app.broker.redis import (
     consumer_name,
     decode_entry,
 )
+from app.jobs import ItemResult
 from app.worker.pool import CheckerPool
 from app.worker.scorer import Scorer
 
@@ -218,17 +220,21 @@ class RedisWorker:
                 log.error("job %s: %s", chunk.job_id, why)
                 await self.queue.finish(chunk, None, why)  # acknowledges the entry too
                 return
-            verdict = await self.queue.begin(chunk, time.time())
+            # `begin` marks the job running and says whether the chunk still needs scoring.
+            # A first delivery almost always does: score meanwhile rather than wait a round
+            # trip. A reclaimed chunk often has results already: ask first.
+            begin = asyncio.ensure_future(self.queue.begin(chunk, time.time()))
+            if deliveries > 1:
+                await asyncio.wait([begin])
+            if begin.done() and begin.result() != "go":
+                verdict = begin.result()
+            else:
+                results, error = await self._score(chunk)
+                verdict = await begin
             if verdict != "go":  # already scored, job failed, or its record expired
                 self.stats[f"skipped_{verdict}"] += 1
                 await self.queue.ack(entry_id)
                 return
-            error = None
-            try:
-                results = await self.scorer.score(chunk.items)
-            except Exception as exc:  # e.g. a check this worker does not know
-                log.exception("job %s chunk %d failed", chunk.job_id, chunk.index)
-                results, error = None, f"scoring failed: {type(exc).__name__}: {exc}"[:500]
             # Results stored and the entry acknowledged in one atomic step.
             outcome = await self.queue.finish(chunk, results, error)
             if outcome == -2:
@@ -244,6 +250,14 @@ class RedisWorker:
             log.warning("chunk %s left for a later try: %s: %s", entry_id, type(exc).__name__, exc)
         except Exception:
             log.exception("chunk %s: unexpected failure", entry_id)
+
+    async def _score(self, chunk: Chunk) -> tuple[list[ItemResult] | None, str | None]:
+        """Results, or the error that fails the job (e.g. a check this worker does not know)."""
+        try:
+            return await self.scorer.score(chunk.items), None
+        except Exception as exc:
+            log.exception("job %s chunk %d failed", chunk.job_id, chunk.index)
+            return None, f"scoring failed: {type(exc).__name__}: {exc}"[:500]
 
     async def _heartbeat(self) -> None:
         while True:

@@ -106,10 +106,10 @@ async def test_wait_wakes_on_the_finish_event_not_by_polling(make_broker: Factor
     reads = 0
     real = broker.queue.read_state
 
-    async def counted(job_id: str) -> Any:
+    async def counted(job_id: str, **kw: Any) -> Any:
         nonlocal reads
         reads += 1
-        return await real(job_id)
+        return await real(job_id, **kw)
 
     broker.queue.read_state = counted  # type: ignore[method-assign]
     job = slow_job(2, sleep=0.5)
