@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install serve test lint format bench clean
+.PHONY: install serve test lint format bench clean example-grpo
 
 install: $(STAMP)
 
@@ -39,5 +39,24 @@ format: install
 test: install lint
 	$(VENV)/bin/pytest
 
+# The GRPO example (examples/grpo_trl.py): TRL trains against a live server. The trainer side has
+# its own venv, with the client installed WITHOUT the server extras, so torch and TRL stay out of
+# .venv and of `make test`. torch==2.13.0 is a CPU build (an unpinned torch pulls GBs of CUDA).
+EXAMPLES_VENV := .venv-examples
+EXAMPLES_STAMP := $(EXAMPLES_VENV)/.installed-stamp
+
+$(EXAMPLES_STAMP): pyproject.toml
+	@test -x $(EXAMPLES_VENV)/bin/python || $(PYTHON) -m venv $(EXAMPLES_VENV)
+	$(EXAMPLES_VENV)/bin/python -m pip install -q --disable-pip-version-check torch==2.13.0 -e '.[examples]'
+	@touch $@
+
+example-grpo: install $(EXAMPLES_STAMP)
+	@port=$$($(PY) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	log=$$(mktemp); \
+	$(VENV)/bin/rewardkit serve --port $$port --workers 2 >$$log 2>&1 & server=$$!; \
+	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null; rm -f $$log' EXIT; \
+	REWARDKIT_URL=http://127.0.0.1:$$port $(EXAMPLES_VENV)/bin/python examples/grpo_trl.py \
+	  || { echo "--- server log:"; cat $$log; exit 1; }
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info $(EXAMPLES_VENV)
