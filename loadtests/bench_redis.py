@@ -8,9 +8,11 @@ broker alone).
 
 - throughput: GRPO-shaped batches (math + format + language per item, `--batch` items each),
   one at a time, `--rounds` of them after a warm-up; a batch is split into chunks of
-  `--chunk` items that all workers share.
-- per-job latency: `--jobs` one-item jobs (a format check), one after another; the overhead is
-  the p50 minus the embedded broker's p50.
+  `--chunk` items that all workers share. The embedded broker scores the same batches in
+  turn with each Redis setup (the machine is shared: alternation keeps load drift out of
+  the ratio).
+- per-job latency: `--jobs` one-item jobs (a format check), one after another, interleaved
+  job by job with the embedded broker; the overhead is the p50 difference.
 
 Usage: python -m loadtests.bench_redis [--redis URL] [--batch 4096] [--rounds 3]
        [--jobs 300] [--chunk 256] [--concurrency 4] [--quick] [--json]
@@ -22,6 +24,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -47,42 +50,79 @@ ROOT = Path(__file__).resolve().parent.parent
 class Row:
     setup: str
     items_per_s: float
-    ratio: float
+    ratio: float  # items/s over the embedded broker's, measured in alternation with it
     job_p50_ms: float
     job_p99_ms: float
-    overhead_ms: float
+    overhead_ms: float  # job p50 minus the embedded broker's, measured interleaved with it
 
 
-def batch(n: int, seed: int) -> Job:
-    """A GRPO batch (math + format + language) as a Job."""
-    items = workloads.mixed_items(n, seed)
-    return Job([Item(i["id"], i["completion"], i["checks"], i.get("weights") or {}) for i in items])
+def batch(n: int, seed: int, group: int = 8) -> Job:
+    """A GRPO batch: groups of `group` completions per prompt, checked for math (a gold of
+    the prompt's own), format and language.
+
+    Every completion's text is its own and every prompt has its own gold, so duplicate work
+    exists only inside a group, as in training. (`loadtests.workloads.mixed_items` reuses ten
+    gold answers across the whole batch: a whole-batch dedup would then skip work a real
+    batch has, which would flatter the unchunked embedded broker.)
+    """
+    rng = random.Random(seed)
+    items = []
+    for p in range(0, n, group):
+        q = seed * 100_000 + p // group
+        gold = f"\\frac{{{q % 97 + 1}}}{{{q % 89 + 2}}}"
+        same = f"\\frac{{{2 * (q % 97 + 1)}}}{{{2 * (q % 89 + 2)}}}"
+        for k in range(min(group, n - p)):
+            r = rng.random()
+            answer = gold if r < 0.4 else same if r < 0.7 else str(rng.randint(1, 50))
+            text = f"{workloads.REASONING_EN} Item {p + k}: we simplify and check. "
+            items.append(
+                Item(
+                    str(p + k),
+                    f"<think>{text}</think> The answer is $\\boxed{{{answer}}}$.",
+                    {"math": {"gold": gold}, "format": {}, "language": {"target": "en"}},
+                    {"format": 0.5},
+                )
+            )
+    return Job(items)
 
 
 def tiny_job(k: int) -> Job:
     return Job([Item(str(k), "<think>r</think> 4", {"format": {}})])
 
 
-async def measure(broker: Broker, args: argparse.Namespace) -> tuple[float, list[float]]:
-    """Items/s over `rounds` batches, then per-job latencies (ms) of one-item jobs."""
-    # Warm-up: enough chunks that every worker loads its checkers (sympy, the language model).
+async def warm_up(broker: Broker, args: argparse.Namespace) -> None:
+    """Enough chunks that every worker loads its checkers (sympy, the language model)."""
     for seed in (98, 99):
         await broker.run(batch(max(args.batch, 2048), seed=seed), timeout_s=600)
     for k in range(20):
         await broker.run(tiny_job(k), timeout_s=60)
-    jobs = [batch(args.batch, seed=r) for r in range(args.rounds)]
-    t0 = time.perf_counter()
-    for job in jobs:
-        results = await broker.run(job, timeout_s=600)
-        assert len(results) == len(job.items)
-    items_per_s = args.batch * args.rounds / (time.perf_counter() - t0)
-    lat = []
-    for k in range(args.jobs):
-        t = time.perf_counter()
-        (result,) = await broker.run(tiny_job(k), timeout_s=60)
-        lat.append((time.perf_counter() - t) * 1000)
-        assert result.reward == 1.0
-    return items_per_s, lat
+
+
+async def throughput(brokers: list[Broker], args: argparse.Namespace) -> list[float]:
+    """Items/s of each broker over `rounds` batches, the brokers taking turns batch by batch
+    (so a change in the shared machine's load hits all of them alike)."""
+    seconds = [0.0] * len(brokers)
+    for r in range(args.rounds):
+        job = batch(args.batch, seed=r)
+        for i, broker in enumerate(brokers):
+            t0 = time.perf_counter()
+            results = await broker.run(job, timeout_s=600)
+            seconds[i] += time.perf_counter() - t0
+            assert len(results) == len(job.items)
+            job = batch(args.batch, seed=r)  # a fresh job id, the same items
+    return [args.batch * args.rounds / s for s in seconds]
+
+
+async def latencies(brokers: list[Broker], n: int) -> list[list[float]]:
+    """Milliseconds per one-item job, the brokers interleaved job by job."""
+    out: list[list[float]] = [[] for _ in brokers]
+    for k in range(n):
+        for i, broker in enumerate(brokers):
+            t0 = time.perf_counter()
+            (result,) = await broker.run(tiny_job(k), timeout_s=60)
+            out[i].append((time.perf_counter() - t0) * 1000)
+            assert result.reward == 1.0
+    return out
 
 
 def start_worker(url: str, prefix: str, concurrency: int) -> subprocess.Popen[bytes]:
@@ -103,43 +143,44 @@ def wait_consumers(client: redis.Redis, prefix: str, n: int, timeout: float = 60
     raise RuntimeError(f"{n} workers did not join in {timeout}s")
 
 
-def row(setup: str, ips: float, lat: list[float], base: Row | None) -> Row:
-    p50 = statistics.median(lat)
-    p99 = statistics.quantiles(lat, n=100)[98] if len(lat) >= 2 else lat[0]
-    return Row(
-        setup,
-        ips,
-        ips / base.items_per_s if base else 1.0,
-        p50,
-        p99,
-        p50 - base.job_p50_ms if base else 0.0,
-    )
+def p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[98] if len(values) >= 2 else values[0]
 
 
 async def run(args: argparse.Namespace) -> list[Row]:
-    rows: list[Row] = []
-    pool = CheckerPool(1)
-    embedded = EmbeddedBroker(Scorer(pool))
+    embedded = EmbeddedBroker(Scorer(CheckerPool(1)))
     await embedded.start()
-    try:
-        base = row("embedded, 1 checker process", *await measure(embedded, args), None)
-    finally:
-        await embedded.close()
-    rows.append(base)
-
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     client = redis.Redis.from_url(args.redis)
     procs: list[subprocess.Popen[bytes]] = []
     broker = RedisBroker(args.redis, prefix=prefix, chunk_items=args.chunk)
     await broker.start()
+    rows: list[Row] = []
+    base_ips: list[float] = []
+    base_lat: list[float] = []
     try:
+        await warm_up(embedded, args)
         for n in (1, 2):
             procs.append(start_worker(args.redis, prefix, args.concurrency))
             wait_consumers(client, prefix, n)
-            label = f"redis, {n} worker{'s' if n > 1 else ''} x 1 checker process"
-            rows.append(row(label, *await measure(broker, args), base))
+            await warm_up(broker, args)
+            e_ips, r_ips = await throughput([embedded, broker], args)
+            e_lat, r_lat = await latencies([embedded, broker], args.jobs)
+            base_ips.append(e_ips)
+            base_lat += e_lat
+            rows.append(
+                Row(
+                    f"redis, {n} worker{'s' if n > 1 else ''} x 1 checker process",
+                    r_ips,
+                    r_ips / e_ips,
+                    statistics.median(r_lat),
+                    p99(r_lat),
+                    statistics.median(r_lat) - statistics.median(e_lat),
+                )
+            )
     finally:
         await broker.close()
+        await embedded.close()
         for p in procs:
             p.terminate()
         for p in procs:
@@ -148,13 +189,18 @@ async def run(args: argparse.Namespace) -> list[Row]:
         if keys:
             client.delete(*keys)
         client.close()
-    return rows
+    ips = statistics.mean(base_ips)
+    base = Row(
+        "embedded, 1 checker process", ips, 1.0, statistics.median(base_lat), p99(base_lat), 0.0
+    )
+    return [base, *rows]
 
 
 def print_table(rows: list[Row], args: argparse.Namespace) -> None:
     print(
         f"batches of {args.batch} items (math+format+language), {args.rounds} rounds, "
-        f"chunks of {args.chunk}; {args.jobs} one-item jobs; {os.cpu_count()} CPUs"
+        f"chunks of {args.chunk}; {args.jobs} one-item jobs; {os.cpu_count()} CPUs\n"
+        "x embedded and overhead: against the embedded broker run in turn with each setup"
     )
     head = (
         f"{'setup':<42} {'items/s':>9} {'x embedded':>10} {'job p50 ms':>10} "

@@ -160,7 +160,8 @@ class RedisWorker:
                     self._spawn(entry_id, fields, 1)
                 backoff = BACKOFF_MIN_S
             except ResponseError as exc:
-                if "NOGROUP" in str(exc):  # Redis lost the group (restart without persistence)
+                # The group or stream vanished (a restart without persistence, a FLUSHDB).
+                if "NOGROUP" in str(exc) or "UNBLOCKED" in str(exc):
                     log.warning("consumer group missing; re-creating it")
                     group_ready = False
                     continue
