@@ -62,7 +62,7 @@ def main() -> None:
     ap.add_argument("--pool", type=int, default=2, help="warm sandboxes for the pool row")
     args = ap.parse_args()
 
-    local = LocalBackend()
+    local = LocalBackend(pool_size=0)
     run_as = {"user": local.run_as, "group": local.run_as} if local.run_as is not None else {}
     tests = [{"input": f"{i} {i + 1}\n", "output": f"{2 * i + 1}\n"} for i in range(args.tests)]
     params = {"language": "python", "tests": tests}

@@ -188,7 +188,8 @@ class LocalBackend:
     """Runs programs in bubblewrap sandboxes on this machine.
 
     `pool_size` > 0 keeps that many sandboxes started and waiting for a program (a thread
-    refills it), which takes the bwrap + interpreter start-up off the run's latency.
+    refills it), which takes the bwrap + interpreter start-up off the run's latency (a waiting
+    sandbox has seen no program yet, and each one serves exactly one run).
     """
 
     name = "local"
@@ -200,7 +201,7 @@ class LocalBackend:
         bwrap: str | None = None,
         tmpfs_mb: int = 256,
         shm_mb: int = 16,
-        pool_size: int = 0,
+        pool_size: int = 2,
     ) -> None:
         self.python = pick_python(python)
         self.bwrap = bwrap or shutil.which("bwrap") or "bwrap"
@@ -272,7 +273,7 @@ class LocalBackend:
                 return
             try:
                 box = self._spawn()
-            except SandboxUnavailable as exc:
+            except Exception as exc:  # keep the refill thread alive whatever happens
                 log.error("sandbox pool cannot start a sandbox: %s", exc)
                 time.sleep(1.0)
                 continue

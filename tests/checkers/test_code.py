@@ -113,7 +113,7 @@ def test_invalid_requests_have_null_scores() -> None:
 
 
 def test_sandbox_that_cannot_start_is_an_error(caplog: pytest.LogCaptureFixture) -> None:
-    sandbox.configure(LocalBackend(bwrap="/nonexistent/bwrap"))
+    sandbox.configure(LocalBackend(bwrap="/nonexistent/bwrap", pool_size=0))
     with caplog.at_level(logging.ERROR, logger="rewardkit.checkers.code"):
         s = code.check(PY_ADD, params())
     assert s.status is Status.ERROR and s.value is None

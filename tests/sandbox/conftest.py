@@ -11,6 +11,6 @@ from sandbox.local import LocalBackend
 @pytest.fixture(scope="session")
 def backend() -> LocalBackend:
     """The local backend the suite runs on (configured as the process-wide default too)."""
-    b = LocalBackend()
+    b = LocalBackend(pool_size=0)
     sandbox.configure(b)
     return b

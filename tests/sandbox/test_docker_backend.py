@@ -94,7 +94,7 @@ class FakeClient:
         self.containers = FakeContainers(self)
         self.execs: list[list[str]] = []
         self.exec_output: tuple[bytes | None, bytes | None] | None = None
-        self.local = LocalBackend()
+        self.local = LocalBackend(pool_size=0)
 
     def ping(self) -> bool:
         return True

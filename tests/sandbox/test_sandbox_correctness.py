@@ -147,7 +147,7 @@ def test_limits_from_mapping() -> None:
 
 
 def test_unavailable_sandbox_raises() -> None:
-    broken = LocalBackend(bwrap="/nonexistent/bwrap")
+    broken = LocalBackend(bwrap="/nonexistent/bwrap", pool_size=0)
     with pytest.raises(sandbox.SandboxUnavailable):
         broken.run(Program("python", "print(1)"), [Test("", "1")], Limits(), Compare())
     h = broken.health()
