@@ -207,14 +207,39 @@ async def cluster_answers(
 # --- the whole selection -------------------------------------------------------------------
 
 
+def _balanced(text: str) -> bool:
+    """Whether every unescaped brace of `text` is matched (so it can sit inside a box)."""
+    depth, i = 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and text[i + 1 : i + 2] in ("{", "}"):
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+        i += 1
+    return depth == 0
+
+
+def as_completion(answer: str) -> str:
+    """A completion whose extracted answer is `answer`: boxed, or (for an answer that came
+    from a final-answer phrase with unbalanced braces, which a box would cut short) stated
+    in the same phrase it was extracted from."""
+    return f"\\boxed{{{answer}}}" if _balanced(answer) else f"The answer is {answer}"
+
+
 def math_compare(run: RunJob) -> Compare:
-    """Comparisons as math checks: the answer, boxed, judged against the representative as
-    gold. They run wherever math checks run (pool, deadlines, dedup of repeated pairs); a
+    """Comparisons as math checks: the answer judged against the representative as gold.
+    They run wherever math checks run (pool, deadlines, dedup of repeated pairs); a
     comparison that is not `correct` (wrong, timeout, unparseable) keeps the answers apart."""
 
     async def compare(pairs: Sequence[tuple[str, str]]) -> list[bool]:
         items = [
-            Item(f"eq:{i}", f"\\boxed{{{answer}}}", {MATH: {"gold": rep}})
+            Item(f"eq:{i}", as_completion(answer), {MATH: {"gold": rep}})
             for i, (answer, rep) in enumerate(pairs)
         ]
         results = await run(Job(items))
@@ -245,9 +270,13 @@ def _math_verdict(detail: dict[str, Any]) -> bool | None:
     return None if status in ("invalid", "error") else status == "correct"
 
 
-def _unjudged_message(details: Sequence[dict[str, Any]]) -> str | None:
-    bad = next((d for d in details if _math_verdict(d) is None), None)
-    return None if bad is None else f"math check {bad.get('status')}: {bad.get('message', '')}"
+def _unjudged_message(results: Sequence[ItemResult]) -> str | None:
+    """Why some reward is null: the first check that could not be judged, and its message."""
+    for result in results:
+        for name, detail in result.details.items():
+            if detail.get("status") in ("invalid", "error"):
+                return f"{name} check {detail['status']}: {detail.get('message', '')}"
+    return None
 
 
 async def _judge(
@@ -274,12 +303,11 @@ async def _judge(
             sel.pass_at_n = True
         else:
             sel.pass_at_n = None if None in verdicts else False
-        sel.message = _unjudged_message(details)
         for cluster in sel.clusters:
             items.append(
                 Item(
                     f"gold:{len(items)}",
-                    f"\\boxed{{{cluster.answer}}}",
+                    as_completion(cluster.answer),
                     {MATH: {"gold": group.gold}},
                 )
             )
@@ -318,5 +346,6 @@ async def select(groups: Sequence[Group], *, extract: Extract, run: RunJob) -> l
     for group, selection, group_results in zip(groups, selections, per_group, strict=True):
         if group.scored:
             selection.rewards = [r.reward for r in group_results]
+            selection.message = _unjudged_message(group_results)
     await _judge(groups, selections, per_group, run)
     return selections

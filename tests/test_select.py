@@ -255,6 +255,23 @@ async def test_comparison_failures_keep_answers_apart() -> None:
     assert [(c.answer, c.members) for c in clusters] == [("x", [0, 2]), ("y", [1])]
 
 
+async def test_unjudged_check_explains_the_null_best_of_n() -> None:
+    # `length` needs math or code; without a gold there is no math, so rewards are null.
+    (group,), _ = await run_select(Group("g", boxed("1", "2"), checks={"length": {}}))
+    assert group["best_of_n"] == {"index": None, "reward": None}
+    assert group["message"].startswith("length check invalid")
+
+
+@pytest.mark.parametrize(
+    "answer", ["x}", "{a", "\\frac{1}{2}", "\\{1,2\\}", "\\boxed{3}", "3 \\text{ apples}", "(1, 2]"]
+)
+def test_comparison_completion_extracts_the_same_answer(answer: str) -> None:
+    # The equivalence check re-extracts the answer from a synthetic completion: it must get
+    # back exactly what was clustered, braces balanced or not.
+    extract_answer = pytest.importorskip("app.checkers.math").extract_answer
+    assert extract_answer(selection.as_completion(answer)) == answer
+
+
 # --- HTTP ----------------------------------------------------------------------------------------
 
 
