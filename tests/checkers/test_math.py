@@ -80,7 +80,7 @@ def test_equivalent_on_extracted_strings(answer: str, gold: str, expected: bool)
         ("The answer is 42.", "42"),
         ("**Answer:** 3.5.", "3.5"),
         ("Final answer: \\(x^2\\)", "x^2"),
-        ("so the total is\n$$x = \\frac{3}{4}$$", "\\frac{3}{4}"),
+        ("so the total is\n$$x = \\frac{3}{4}$$", "x = \\frac{3}{4}"),
         ("adding up, n = 12", "12"),
         ("<think>reasoning \\boxed{3}</think>", None),
         ("<think>truncated reasoning \\boxed{3}", None),

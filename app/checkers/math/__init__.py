@@ -40,7 +40,7 @@ def equivalent(answer: str, gold: str) -> bool:
 def dedup_key(completion: str, params: Mapping[str, Any]) -> Hashable:
     """What the math score depends on: the extraction (answer and distinct boxes) and the gold."""
     ex = extract(completion)
-    return (ex.answer, ex.boxes if len(ex.boxes) > 1 else (), str(params.get("gold", "")))
+    return (ex.answer, ex.boxes if len(ex.boxes) > 1 else (), ex.group, str(params.get("gold", "")))
 
 
 def _wrong(ex: Extraction, reason: str | None = None) -> Score:
@@ -71,6 +71,10 @@ def check(completion: str, params: Mapping[str, Any]) -> Score:
             if len(ex.boxes) > 1 and not all(
                 equivalent_clean(clean(b), prepare_gold(ex.boxes[-1])) for b in ex.boxes[:-1]
             ):
+                # One answer written as a closing run of boxes (`\boxed{1}, \boxed{2}`) is a
+                # list: right only when the gold is that list. Anything else is a hedge.
+                if ex.group and equivalent_clean(clean(", ".join(ex.group)), prepared):
+                    return Score(1.0, Status.CORRECT, {"extracted": ", ".join(ex.group)})
                 return _wrong(ex, "several different boxed answers")
             ok = equivalent_clean(answer, prepared)
     except (Refused, SoftTimeout) as exc:

@@ -47,12 +47,18 @@ class InvalidGold(ValueError):
 @lru_cache(maxsize=4096)
 def prepare_gold(gold: str) -> Gold:
     """Clean and classify a gold answer (bounded cache: GRPO sends each gold many times)."""
-    from app.checkers.math.extract import boxed_contents  # local: avoid a cycle at import
+    from app.checkers.math.extract import extract  # local: avoid an import cycle
 
     text = gold.strip()
-    boxes = boxed_contents(text)
-    if boxes:
-        text = boxes[-1]
+    found = extract(text) if "\\boxed" in text or "\\fbox" in text else None
+    if found is not None and found.answer is not None:
+        # A gold whose closing boxes form one answer (`\\boxed{1} and \\boxed{-2}`) lists them.
+        text = ", ".join(found.group) if found.group else found.answer
+    elif len(text) > 80 and ". " in text:
+        # A worked solution given as the gold: its final answer, found like a completion's.
+        found = extract(text).answer
+        if found:
+            text = found
     clean = nz.clean(text)
     if not clean:
         raise InvalidGold("gold answer is empty")
@@ -87,6 +93,14 @@ def _same(a: str, g: str) -> bool:
         na, ng = parse_number(a), parse_number(g)
         if na is not None and ng is not None:
             return numbers_equal(na, ng)
+    # `name = value` against a plain value: the value (`(p, q) = (3, 2)` ~ `(3, 2)`,
+    # `|AB| = 1` ~ `1`); an equation on both sides is left to the equation rules below.
+    if "=" in a or "=" in g:
+        va, vg = nz.assigned_value(a), nz.assigned_value(g)
+        if va is not None and vg is None and nz.split_equation(g) is None:
+            return _same(va, g)
+        if vg is not None and va is None and nz.split_equation(a) is None:
+            return _same(a, vg)
     # Matrices and vectors.
     ma, mg = nz.as_matrix(a), nz.as_matrix(g)
     if ma is not None or mg is not None:
@@ -137,23 +151,48 @@ def _inequality(s: str) -> nz.Collection | None:
 
 
 def _collections_equal(ca: nz.Collection | None, a: str, cg: nz.Collection | None, g: str) -> bool:
+    # An element of a set, or a tuple in a list of solutions, written twice is still one
+    # (`(3,17), (3, 17)`); plain numbers in a list keep their multiplicity (double roots), and
+    # a tuple's repeats are coordinates.
+    repeats_ok = (
+        ca is not None
+        and cg is not None
+        and ca.open in ("", "{")
+        and cg.open in ("", "{")
+        and (ca.is_set or cg.is_set or all(it[:1] in "([" for it in ca.items + cg.items))
+    )
     if ca is None:
         ca = nz.Collection("", "", (a,))  # a single value against a one-element list
     if cg is None:
         cg = nz.Collection("", "", (g,))
-    if len(ca.items) != len(cg.items):
+    if len(ca.items) != len(cg.items) and not repeats_ok:
         return False
     if cg.is_bare or cg.is_set:
         # Unordered gold (a list of solutions or a set): any order, any list-like brackets,
         # but never an interval with mixed brackets.
         if ca.open + ca.close in ("(]", "[)"):
             return False
-        return _match_unordered(list(_strip_assign(ca.items)), list(_strip_assign(cg.items)), _same)
+        xa, xg = _strip_assign(ca.items), _strip_assign(cg.items)
+        if repeats_ok:
+            xa, xg = _distinct(xa), _distinct(xg)
+        return _match_unordered(xa, xg, _same)
     if ca.is_set:
         return False  # a set for an ordered gold
     if not ca.is_bare and (ca.open, ca.close) != (cg.open, cg.close):
         return False  # bracket mistakes are wrong: (1, 2] is not [1, 2]
     return all(_same(x, y) for x, y in zip(ca.items, cg.items, strict=True))
+
+
+def _distinct(items: Sequence[str]) -> list[str]:
+    """`items` without repeats (spacing ignored)."""
+    seen: set[str] = set()
+    out = []
+    for it in items:
+        key = "".join(it.split())
+        if key not in seen:
+            seen.add(key)
+            out.append(it)
+    return out
 
 
 def _strip_assign(items: Sequence[str]) -> list[str]:

@@ -1,10 +1,14 @@
 """Find the candidate answer in a completion (linear time: this runs in the API process too).
 
-Order of precedence, in the answer part (after `</think>` when there is one):
+Order of precedence, in the answer part (after `</think>` when there is one; a leaked chat
+template turn such as `<|im_start|>user` ends it):
 1. `\\boxed{...}` / `\\fbox{...}` with nested braces; the last one is the answer, and every
-   distinct top-level box is kept so the decision can refuse hedged completions;
-2. a final-answer phrase ("Final Answer: ...", "the answer is ..."), bold or not;
-3. a last line that ends in `= value`, or is one display/inline math span.
+   distinct top-level box is kept so the decision can refuse hedged completions; the closing run
+   of boxes (`\\boxed{1}, \\boxed{2}`) is kept too, for golds that are lists;
+2. a final-answer phrase ("Final Answer: ...", "the answer is ...", "... is the answer"), bold
+   or not; a prose value ("The largest $n$ is 34") keeps what follows its last "is";
+3. the last line: one math span in a short line, a closing `= value` or `is value.`;
+4. else a whole answer part that is one short math-looking line (`28 percent`, `$1,000.99`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ class Extraction:
     answer: str | None
     boxes: tuple[str, ...] = ()
     source: str = "none"
+    #: The closing run of boxes (two or more boxes separated only by commas, "and", spacing):
+    #: one answer written as several boxes, compared as a list when the gold is a list.
+    group: tuple[str, ...] = ()
 
 
 def _brace_ends(text: str) -> dict[int, int]:
@@ -46,13 +53,12 @@ def _brace_ends(text: str) -> dict[int, int]:
     return ends
 
 
-def boxed_contents(text: str) -> list[str]:
-    """Contents of the top-level `\\boxed{}`/`\\fbox{}` groups of `text`, in order (a box inside
-    another box is part of the outer one; an unclosed box is ignored)."""
+def _boxes(text: str) -> list[tuple[str, int, int]]:
+    """(content, start, end) of the top-level `\\boxed{}`/`\\fbox{}` groups of `text`."""
     if "\\boxed" not in text and "\\fbox" not in text:
         return []
     ends = _brace_ends(text)
-    out: list[str] = []
+    out: list[tuple[str, int, int]] = []
     covered = -1
     for m in _BOX_START.finditer(text):
         if m.start() < covered:
@@ -61,19 +67,69 @@ def boxed_contents(text: str) -> list[str]:
             end = ends.get(m.start(1))
             if end is None:
                 continue
-            out.append(text[m.end(1) : end].strip())
+            content = text[m.end(1) : end].strip()
             covered = end
+            if content:
+                out.append((content, m.start(), end + 1))
         else:  # `\boxed 5`: one token
             tok = re.match(r"[^\s$.,;]+", text[m.end() :])
             if tok:
-                out.append(tok.group(0))
-    return [c for c in out if c]
+                out.append((tok.group(0), m.start(), m.end() + tok.end()))
+    return out
+
+
+def boxed_contents(text: str) -> list[str]:
+    """Contents of the top-level `\\boxed{}`/`\\fbox{}` groups of `text`, in order (a box inside
+    another box is part of the outer one; an unclosed box is ignored)."""
+    return [c for c, _, _ in _boxes(text)]
+
+
+#: What may stand between two boxes of one answer: separators, spacing, math delimiters and a
+#: few words joined by "and" or a comma ("and", "for part (a) and"), never "or" (a hedge) nor a
+#: paragraph break.
+_GAP_MAX = 60
+_GAP_HEDGE = re.compile(r"\bor\b|\bmaybe\b|\balternatively\b|\n\s*\n", re.I)
+_GAP_JOIN = re.compile(r",|\band\b", re.I)
+_GAP_NOISE = re.compile(r"\\(?:quad|qquad|text|mathrm|[()\[\],;!]|\\)|[${}]")
+
+
+def _joins(gap: str) -> bool:
+    """Whether `gap` (the text between two boxes) joins them into one answer."""
+    if len(gap) > _GAP_MAX or _GAP_HEDGE.search(gap):
+        return False
+    words = re.findall(r"[A-Za-z]+", _GAP_NOISE.sub(" ", gap))
+    return not words or (len(words) <= 4 and bool(_GAP_JOIN.search(gap)))
+
+
+def closing_group(text: str, boxes: list[tuple[str, int, int]]) -> tuple[str, ...]:
+    """The run of boxes that ends the answer (two or more, close together), else ()."""
+    if len(boxes) < 2:
+        return ()
+    k = len(boxes) - 1
+    while k > 0:
+        if not _joins(text[boxes[k - 1][2] : boxes[k][1]]):
+            break
+        k -= 1
+    run = boxes[k:]
+    return tuple(c for c, _, _ in run) if len(run) > 1 else ()
 
 
 _PHRASE = re.compile(
-    r"(?:final\s+answer|the\s+answer|answer)\s*(?:is|:|=)\s*:?",
+    r"(?:final\s+answer|the\s+answer|answer|the\s+solution)\s*(?:is|:|=)\s*:?",
     re.I,
 )
+#: "... $x \\ge 5$ is the solution." / "... 12 is our final answer.": the value comes first.
+_PHRASE_AFTER = re.compile(
+    r"(?:\$\$(?P<d>[^$]+)\$\$|\$(?P<i>[^$]+)\$|(?P<n>-?[\d.,/]+%?))\s*"
+    r"(?:is|are)\s+(?:the|our|my)\s+(?:final\s+)?(?:answer|solution)s?\b",
+    re.I,
+)
+#: Chat-template tokens after which the text is not the model's answer any more.
+_TURN_END = re.compile(r"<\|(?:im_end|im_start|endoftext|eot_id|end_of_turn)\|>")
+#: A prose value's answer: what follows its last "is"/"are"/"equals" (`The largest $n$ is 34`).
+_PROSE_IS = re.compile(r"\b(?:is|are|equals|be)\s+(?:equal\s+to\s+)?", re.I)
+_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?%?|-?\.\d+%?")
 _MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
 
 
@@ -89,15 +145,44 @@ def _value_after(text: str) -> str | None:
     # The sentence ends at ". " / "." at the end (a decimal point is followed by a digit).
     cut = re.search(r"\.(?:\s|$)|\*\*|\s+(?:I hope|because|since|which)\b", line)
     value = (line[: cut.start()] if cut else line).strip().strip("*").strip()
-    if value.startswith("$") and value.endswith("$"):
+    if value.startswith("$") and value.endswith("$") and value.count("$") == 2:
         value = value.strip("$").strip()
-    return value or None
+    return _distill(value) if value else None
+
+
+def _distill(value: str) -> str:
+    """A prose final-answer sentence cut down to its value: after its last "is" ("The largest
+    $n$ is 34" → 34), else its only math span, else its only number; else as written."""
+    if len(_WORD.findall(_MATH_SPAN.sub(" ", value))) < 2:
+        return value
+    tail = None
+    for m in _PROSE_IS.finditer(value):
+        tail = value[m.end() :]
+    if tail is not None and tail.strip():
+        m = _MATH_SPAN.match(tail.strip())
+        if m:
+            return next(g for g in m.groups() if g is not None).strip()
+        if len(_WORD.findall(tail)) <= 1:
+            return tail.strip().rstrip(".")
+    spans = list(_MATH_SPAN.finditer(value))
+    if len(spans) == 1:
+        return next(g for g in spans[0].groups() if g is not None).strip()
+    if not spans:
+        nums = _NUMBER.findall(value)
+        if len(nums) == 1:
+            return nums[0]
+    return value
 
 
 def _phrase(answer_part: str) -> str | None:
     last = None
     for m in _PHRASE.finditer(answer_part):
         last = m
+    after = None
+    for m in _PHRASE_AFTER.finditer(answer_part):
+        after = m
+    if after is not None and (last is None or after.start() > last.start()):
+        return next(g for g in (after.group("d"), after.group("i"), after.group("n")) if g).strip()
     if last is None:
         return None
     value = _value_after(answer_part[last.end() : last.end() + 4 * MAX_PHRASE])
@@ -105,6 +190,11 @@ def _phrase(answer_part: str) -> str | None:
         return None
     # "The final answer is: The answer is 5" → the inner phrase was already the last match.
     return value
+
+
+_LINE_IS = re.compile(
+    r"\b(?:is|are|equals|be)\s+(?:\$(?P<s>[^$]{1,200})\$|(?P<n>-?[\d.,/]*\d%?))\s*\.?$", re.I
+)
 
 
 def _last_line(answer_part: str) -> str | None:
@@ -115,35 +205,61 @@ def _last_line(answer_part: str) -> str | None:
     line = lines[-1].strip("*").strip()
     spans = list(_MATH_SPAN.finditer(line))
     if spans and spans[-1].end() >= len(line.rstrip(". ")) - 1:
+        # A line that ends in a math span: its content, equations whole (the decision knows
+        # that `x = 3` answers 3, and `x^2/4 + y^2/3 = 1` is not the number 1).
         inner = next(g for g in spans[-1].groups() if g is not None).strip()
-        if "=" in inner:
-            inner = inner.rsplit("=", 1)[1].strip()
         return inner.rstrip(".").strip() or None
-    m = re.search(r"=\s*([^=]{1,80}?)\s*\.?$", line)
+    if len(spans) == 1 and len(line) <= 160:
+        # "Therefore $x \\ge 5$ is the solution.": the one math span of a short closing line.
+        inner = next(g for g in spans[0].groups() if g is not None).strip()
+        return inner.rstrip(".").strip() or None
+    m = _LINE_IS.search(line)
+    if m:
+        return (m.group("s") or m.group("n")).strip()
+    m = re.search(r"(?<![!<>\\])=\s*([^=]{1,80}?)\s*\.?$", line)
     if m:
         return m.group(1).strip() or None
     return None
 
 
+def _bare(answer_part: str) -> str | None:
+    """A whole answer part that is itself an answer: one short line with a digit or LaTeX in it
+    and at most two words (`28 percent`, `$1,000.99`, `\\frac{10}{9}`)."""
+    text = answer_part.strip()
+    if not text or "\n" in text or len(text) > 80 or "\\boxed" in text or "\\fbox" in text:
+        return None  # an unclosed box is a broken answer, not a bare one
+    if not re.search(r"[\d\\$]", text) or len(_WORD.findall(text)) > 2:
+        return None
+    return text
+
+
 def extract(completion: str) -> Extraction:
     """The candidate answer of `completion` with every distinct box (see the module doc)."""
     part = split_reasoning(completion).answer
+    turn = _TURN_END.search(part)
+    if turn:
+        part = part[: turn.start()]
     if not part.strip():
         return Extraction(None)
-    boxes = boxed_contents(part)
-    if boxes:
+    found = _boxes(part)
+    if found:
+        boxes = [c for c, _, _ in found]
         distinct: list[str] = []
         for b in boxes:
             key = " ".join(b.split())
             if key not in distinct:
                 distinct.append(key)
-        return Extraction(boxes[-1], tuple(distinct), "boxed")
+        group = closing_group(part, found) if len(distinct) > 1 else ()
+        return Extraction(boxes[-1], tuple(distinct), "boxed", group)
     value = _phrase(part)
     if value is not None:
         return Extraction(value, (), "phrase")
     value = _last_line(part)
     if value is not None:
         return Extraction(value, (), "last_line")
+    value = _bare(part)
+    if value is not None:
+        return Extraction(value, (), "bare")
     return Extraction(None)
 
 

@@ -36,6 +36,7 @@ _REPLACE = [
     ("\\lt", "<"),
     ("\\gt", ">"),
     ("\\neq", "\\ne "),
+    ("!=", "\\ne "),
     ("≤", "\\le "),
     ("≥", "\\ge "),
     ("≠", "\\ne "),
@@ -87,6 +88,11 @@ _DELIMS = [("\\(", "\\)"), ("\\[", "\\]")]
 _WORD_PCT = re.compile(r"\s*\b(?:percent|percentage|pct)\b")
 _AND_OR = re.compile(r"\\text\s*\{\s*(?:and|or)\s*\}|(?<![A-Za-z\\])(?:and|or)(?![A-Za-z])")
 _TEXT_EMPTY = re.compile(r"\\text\s*\{\s*\}")
+#: A command written with a doubled backslash (`\\\\frac`): the string was escaped twice.
+_DOUBLED_CMD = re.compile(r"\\\\[A-Za-z]")
+_SINGLE_CMD = re.compile(r"(?<!\\)\\[A-Za-z]")
+#: Thousands written `11,\\! 111` or `14 {, }916`.
+_THOUSANDS_GLUE = re.compile(r"(?<=\d),\s*\\!\s*(?=\d)|(?<=\d)\s*\{\s*,\s*\}\s*(?=\d)")
 
 
 def clean(answer: str) -> str:
@@ -94,6 +100,10 @@ def clean(answer: str) -> str:
     out; `\\dfrac` → `\\frac`; `\\%` → `%`; `\\le`/`\\ge`; degree signs → `°`; styling commands
     → `\\text`; "and"/"or" between items → `,`; trailing punctuation dropped."""
     s = answer.strip()
+    if "\\\\" in s and _DOUBLED_CMD.search(s) and not _SINGLE_CMD.search(s):
+        s = s.replace("\\\\", "\\")
+    if "," in s:
+        s = _THOUSANDS_GLUE.sub(",", s)
     for _ in range(3):
         m = _BOXED.match(s)
         if not m:
@@ -116,6 +126,23 @@ def clean(answer: str) -> str:
     s = s.rstrip(".;, ").lstrip(",; ")
     while s.startswith(",") or s.endswith(","):
         s = s.strip(", ")
+    return _strip_group_braces(s)
+
+
+def _strip_group_braces(s: str) -> str:
+    """`{1, 3}` → `1, 3`: plain braces around everything are a TeX group, not a set (`\\{`)."""
+    for _ in range(3):  # a few layers: deeper nesting is left for the guards to refuse
+        if len(s) < 2 or s[0] != "{" or s[-1] != "}":
+            return s
+        depth = 0
+        for i, ch in enumerate(s):
+            if ch == "{" and (i == 0 or s[i - 1] != "\\"):
+                depth += 1
+            elif ch == "}" and s[i - 1] != "\\":
+                depth -= 1
+                if depth == 0 and i != len(s) - 1:
+                    return s
+        s = s[1:-1].strip()
     return s
 
 
@@ -296,6 +323,37 @@ def split_equation(s: str) -> tuple[str, str] | None:
     return parts[0], parts[-1]
 
 
+_NAME_NOISE = re.compile(
+    r"\\(?:frac|left|right|text|overline|angle|triangle|vec|hat|bar|prime|operatorname|cdot)"
+    r"|_\{[^{}]*\}|_[A-Za-z0-9]|\^\{?\\prime\}?|[{}()\[\]|:/,'\s*+-]"
+)
+_NAME = re.compile(r"(?:[A-Za-z]|\\[A-Za-z]+)+")
+_NOT_NAMES = re.compile(r"\\(?:sqrt|pi|infty|sum|int|prod|lim|log|ln|sin|cos|tan|exp)(?![a-zA-Z])")
+_COMMANDS = re.compile(r"\\[A-Za-z]+")
+
+
+def assigned_value(s: str) -> str | None:
+    """The value of `name = ... = value` (`x = 3`, `(p, q) = (3, 2)`, `|AB| = 1`, `A:B = 1`,
+    `V_1:V_2 = 11:21`) or of a computation `5 \\times 6 = 30`, else None. The left side must be
+    a name made of letters (no digits, so `x^2 = 4` and `2x + 4y - 3 = 0` stay equations) or a
+    constant with no letters at all; a list of assignments (`x = 1, y = 2`) is not one."""
+    if "=" not in s:
+        return None
+    parts = split_top(s, "=")
+    if len(parts) < 2 or not all(parts) or any(len(split_top(p)) > 1 for p in parts[:-1]):
+        return None
+    lhs = parts[0]
+    if relation_parts(lhs) or "\\ne" in lhs:
+        return None
+    if is_simple_lhs(lhs) or (
+        not _NOT_NAMES.search(lhs) and _NAME.fullmatch(_NAME_NOISE.sub("", lhs) or "0")
+    ):
+        return parts[-1]
+    if not any(re.search(r"[A-Za-z]", _COMMANDS.sub("", p)) for p in (lhs, parts[-1])):
+        return parts[-1]  # `5 \\times 6 \\times 4 = 120`: a computation ending in its value
+    return None
+
+
 def is_simple_lhs(lhs: str) -> bool:
     """A variable name (`x`, `y_1`, `f(x)`, `\\theta`, `AB`): an assignment's left side."""
     return bool(_SIMPLE_LHS.match(lhs.replace(" ", "")))
@@ -303,7 +361,7 @@ def is_simple_lhs(lhs: str) -> bool:
 
 _REL = re.compile(r"\\le(?![a-z])|\\ge(?![a-z])|<=|>=|<|>")
 _REL_NORM = {"\\le": "<=", "\\ge": ">=", "<=": "<=", ">=": ">=", "<": "<", ">": ">"}
-_VAR = re.compile(r"^(?:[A-Za-z]|\\[a-zA-Z]+)$")
+_VAR = re.compile(r"^(?:[A-Za-z]|\\[a-zA-Z]+|[A-Za-z]\s*\(\s*[A-Za-z]\s*\))$")
 
 
 def relation_parts(s: str) -> tuple[list[str], list[str]] | None:
