@@ -51,6 +51,7 @@ class Row:
     setup: str
     items_per_s: float
     ratio: float  # items/s over the embedded broker's, measured in alternation with it
+    cores: float  # CPU seconds per second of this process tree and Redis while scoring
     job_p50_ms: float
     job_p99_ms: float
     overhead_ms: float  # job p50 minus the embedded broker's, measured interleaved with it
@@ -98,19 +99,50 @@ async def warm_up(broker: Broker, args: argparse.Namespace) -> None:
         await broker.run(tiny_job(k), timeout_s=60)
 
 
-async def throughput(brokers: list[Broker], args: argparse.Namespace) -> list[float]:
-    """Items/s of each broker over `rounds` batches, the brokers taking turns batch by batch
-    (so a change in the shared machine's load hits all of them alike)."""
+def cpu_seconds(extra_pids: tuple[int, ...] = ()) -> float:
+    """CPU seconds used so far by this process, all its descendants (workers, checker
+    processes) and `extra_pids` (the Redis server), from /proc; NaN where there is none."""
+    try:
+        parent: dict[int, int] = {}
+        ticks: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parent[int(entry)] = int(fields[1])
+            ticks[int(entry)] = int(fields[11]) + int(fields[12])  # utime + stime
+    except OSError:
+        return float("nan")
+    mine = {os.getpid()}
+    grew = True
+    while grew:
+        kids = {pid for pid, ppid in parent.items() if ppid in mine} - mine
+        grew = bool(kids)
+        mine |= kids
+    total = sum(ticks.get(pid, 0) for pid in mine | set(extra_pids))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def throughput(
+    brokers: list[Broker], args: argparse.Namespace, redis_pid: int
+) -> list[tuple[float, float]]:
+    """(items/s, cores busy) of each broker over `rounds` batches, the brokers taking turns
+    batch by batch (so a change in the shared machine's load hits all of them alike)."""
     seconds = [0.0] * len(brokers)
+    cpu = [0.0] * len(brokers)
     for r in range(args.rounds):
-        job = batch(args.batch, seed=r)
         for i, broker in enumerate(brokers):
-            t0 = time.perf_counter()
+            job = batch(args.batch, seed=r)  # the same items for each broker
+            c0, t0 = cpu_seconds((redis_pid,)), time.perf_counter()
             results = await broker.run(job, timeout_s=600)
             seconds[i] += time.perf_counter() - t0
+            cpu[i] += cpu_seconds((redis_pid,)) - c0
             assert len(results) == len(job.items)
-            job = batch(args.batch, seed=r)  # a fresh job id, the same items
-    return [args.batch * args.rounds / s for s in seconds]
+    return [(args.batch * args.rounds / s, c / s) for s, c in zip(seconds, cpu, strict=True)]
 
 
 async def latencies(brokers: list[Broker], n: int) -> list[list[float]]:
@@ -157,6 +189,8 @@ async def run(args: argparse.Namespace) -> list[Row]:
     await broker.start()
     rows: list[Row] = []
     base_ips: list[float] = []
+    base_cores: list[float] = []
+    redis_pid = int(client.info("server")["process_id"])
     base_lat: list[float] = []
     try:
         await warm_up(embedded, args)
@@ -164,15 +198,19 @@ async def run(args: argparse.Namespace) -> list[Row]:
             procs.append(start_worker(args.redis, prefix, args.concurrency))
             wait_consumers(client, prefix, n)
             await warm_up(broker, args)
-            e_ips, r_ips = await throughput([embedded, broker], args)
+            (e_ips, e_cores), (r_ips, r_cores) = await throughput(
+                [embedded, broker], args, redis_pid
+            )
             e_lat, r_lat = await latencies([embedded, broker], args.jobs)
             base_ips.append(e_ips)
+            base_cores.append(e_cores)
             base_lat += e_lat
             rows.append(
                 Row(
                     f"redis, {n} worker{'s' if n > 1 else ''} x 1 checker process",
                     r_ips,
                     r_ips / e_ips,
+                    r_cores,
                     statistics.median(r_lat),
                     p99(r_lat),
                     statistics.median(r_lat) - statistics.median(e_lat),
@@ -191,7 +229,13 @@ async def run(args: argparse.Namespace) -> list[Row]:
         client.close()
     ips = statistics.mean(base_ips)
     base = Row(
-        "embedded, 1 checker process", ips, 1.0, statistics.median(base_lat), p99(base_lat), 0.0
+        "embedded, 1 checker process",
+        ips,
+        1.0,
+        statistics.mean(base_cores),
+        statistics.median(base_lat),
+        p99(base_lat),
+        0.0,
     )
     return [base, *rows]
 
@@ -200,18 +244,19 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
     print(
         f"batches of {args.batch} items (math+format+language), {args.rounds} rounds, "
         f"chunks of {args.chunk}; {args.jobs} one-item jobs; {os.cpu_count()} CPUs\n"
-        "x embedded and overhead: against the embedded broker run in turn with each setup"
+        "x embedded, overhead: against the embedded broker run in turn with each setup; "
+        "cores: CPU s/s used by the bench, its workers and Redis while scoring"
     )
     head = (
-        f"{'setup':<42} {'items/s':>9} {'x embedded':>10} {'job p50 ms':>10} "
+        f"{'setup':<38} {'items/s':>8} {'x embedded':>10} {'cores':>5} {'job p50 ms':>10} "
         f"{'job p99 ms':>10} {'overhead ms':>11}"
     )
     print(head)
     print("-" * len(head))
     for r in rows:
         print(
-            f"{r.setup:<42} {r.items_per_s:>9.0f} {r.ratio:>10.2f} {r.job_p50_ms:>10.2f} "
-            f"{r.job_p99_ms:>10.2f} {r.overhead_ms:>+11.2f}"
+            f"{r.setup:<38} {r.items_per_s:>8.0f} {r.ratio:>10.2f} {r.cores:>5.2f} "
+            f"{r.job_p50_ms:>10.2f} {r.job_p99_ms:>10.2f} {r.overhead_ms:>+11.2f}"
         )
 
 

@@ -528,8 +528,10 @@ class RedisBroker(Broker):
         # `take`: nobody asks for a synchronous job again, so its results are read and freed
         # in one step rather than kept for the TTL.
         state = await self._wait(job.id, timeout_s, take=True)
-        if state is None or state.results is None:
-            reason = state.error if state and state.error else "timed out waiting for results"
+        if state is None:  # e.g. Redis restarted without persistence and forgot the job
+            raise BrokerError(f"job {job.id} was lost by Redis; submit it again")
+        if state.results is None:
+            reason = state.error or "timed out waiting for results"
             raise BrokerError(f"job {job.id}: {reason}")
         return state.results
 
