@@ -17,7 +17,13 @@ import sympy
 from app.checkers.math import normalize as nz
 from app.checkers.math import symbolic
 from app.checkers.math.guard import check_growth, check_size
-from app.checkers.math.numbers import Num, close_enough, numbers_equal, parse_number
+from app.checkers.math.numbers import (
+    Num,
+    close_enough,
+    decimal_comma,
+    numbers_equal,
+    parse_number,
+)
 
 _INF = {
     "\\infty": 1,
@@ -92,6 +98,11 @@ def _same(a: str, g: str) -> bool:
     if a[0] in "-+.\\0123456789" and g[0] in "-+.\\0123456789":
         na, ng = parse_number(a), parse_number(g)
         if na is not None and ng is not None:
+            return numbers_equal(na, ng)
+        # A decimal comma against a plain number (`1000,99` ~ 1000.99, `0,111` ~ 0.111).
+        if na is not None and ng is None and (ng := decimal_comma(g)) is not None:
+            return numbers_equal(na, ng)
+        if ng is not None and na is None and (na := decimal_comma(a)) is not None:
             return numbers_equal(na, ng)
     # `name = value` against a plain value: the value (`(p, q) = (3, 2)` ~ `(3, 2)`,
     # `|AB| = 1` ~ `1`); an equation on both sides is left to the equation rules below.
@@ -232,11 +243,23 @@ def _matrix_vs(ma: nz.Matrix | None, a: str, mg: nz.Matrix | None, g: str) -> bo
 
     fa, fg = flat(ma, a), flat(mg, g)
     if fa is None or fg is None:
-        return False
+        return _matrix_values_equal(a, g) if "\\begin" in a and "\\begin" in g else False
     (sa, ia), (sg, ig) = fa, fg
     if sa != sg and not (1 in sa and 1 in sg and len(ia) == len(ig)):
         return False
     return all(_same(x, y) for x, y in zip(ia, ig, strict=True))
+
+
+def _matrix_values_equal(a: str, g: str) -> bool:
+    """Matrix expressions (`A + B`, `A B`) evaluated by sympy and compared entry by entry."""
+    sa, sg = symbolic.to_sympy(a), symbolic.to_sympy(g)
+    try:
+        ma, mg = sympy.Matrix(sa.doit()), sympy.Matrix(sg.doit())
+    except Exception:
+        return False
+    if ma.shape != mg.shape:
+        return False
+    return all(symbolic.exprs_equal(x, y) for x, y in zip(ma, mg, strict=True))
 
 
 def _equations(a: str, ea: tuple[str, str] | None, g: str, eg: tuple[str, str] | None) -> bool:
@@ -257,7 +280,32 @@ def _equations(a: str, ea: tuple[str, str] | None, g: str, eg: tuple[str, str] |
 # --- scalars ----------------------------------------------------------------------------------
 
 
+def _ratio(a: str, g: str) -> bool | None:
+    """`7:32` against `14:64` (the same ratio), `12:00` against `1:00` (times: part by part);
+    None when either side is not a ratio of the same length."""
+    pa, pg = split_top_colon(a), split_top_colon(g)
+    if len(pa) < 2 or len(pa) != len(pg):
+        return None
+    na, ng = [parse_number(x) for x in pa], [parse_number(x) for x in pg]
+    if all(n is not None for n in na + ng):
+        va = [n.value for n in na if n is not None]
+        vg = [n.value for n in ng if n is not None]
+        if all(va) and all(vg):
+            return all(x * vg[0] == y * va[0] for x, y in zip(va, vg, strict=True))
+        return va == vg
+    return all(_same(x, y) for x, y in zip(pa, pg, strict=True))
+
+
+def split_top_colon(s: str) -> list[str]:
+    """`s` cut at top-level colons (`a:b:c`); `:` inside brackets or `\\text{}` stays."""
+    return nz.split_top(s, ":") if ":" in s else [s]
+
+
 def _scalar(a: str, g: str) -> bool:
+    if ":" in a and ":" in g:
+        r = _ratio(a, g)
+        if r is not None:
+            return r
     inf_a, inf_g = _INF.get(a.replace(" ", "")), _INF.get(g.replace(" ", ""))
     if inf_a is not None or inf_g is not None:
         return inf_a == inf_g

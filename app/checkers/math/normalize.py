@@ -22,6 +22,7 @@ _REPLACE = [
     ("\\textstyle", " "),
     ("{,}", ","),
     ("\\!", ""),
+    ("**", "^"),
     ("\\,", " "),
     ("\\;", " "),
     ("\\:", " "),
@@ -124,6 +125,8 @@ def clean(answer: str) -> str:
     s = _AND_OR.sub(",", s)
     s = _WS.sub(" ", s).strip()
     s = s.rstrip(".;, ").lstrip(",; ")
+    if s.endswith("\\") and not s.endswith("\\\\"):
+        s = s[:-1].rstrip()  # a stray trailing backslash (`185\\`)
     while s.startswith(",") or s.endswith(","):
         s = s.strip(", ")
     return _strip_group_braces(s)
@@ -474,7 +477,8 @@ def split_unit(s: str) -> tuple[str, Unit | None, bool]:
         return s, None, False
     if m.group("w"):
         # A bare word is a unit only after a plain numeric value (`2x`, `\\sin^2 x` are not).
-        if not (s[m.start("w") - 1] == " " or word in _UNITS):
+        # (one-letter units need the space: `3s^2` is an expression, `3 s` a time)
+        if not (s[m.start("w") - 1] == " " or (word in _UNITS and len(word) > 1)):
             return s, None, False
         if re.search(r"[A-Za-z]", _NUMERIC_COMMANDS.sub("", core)):
             return s, None, False

@@ -29,7 +29,8 @@ class Num:
     percent: bool = False
 
 
-_INT = r"\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d+"
+# A thousands group never follows a leading 0 (`0,111` is a decimal comma or a list).
+_INT = r"[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,2}(?: \d{3})+|\d+"
 _DEC = rf"(?:{_INT})(?:\.\d*)?|\.\d+"
 _SIGNED = rf"[-+]?\s*(?:{_DEC})"
 _DECIMAL = re.compile(
@@ -138,6 +139,18 @@ def parse_number(text: str) -> Num | None:
     if num is None:
         return None
     return Num(-num.value if neg else num.value, num.quantum, percent)
+
+
+_DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
+
+
+def decimal_comma(text: str) -> Num | None:
+    """`1000,99` / `0,111` read with a decimal comma (one comma, no spaces), else None. Only for
+    comparing against a plain number: on its own `1,22` may as well be the list 1, 22."""
+    s = text.strip()
+    if not _DECIMAL_COMMA.fullmatch(s):
+        return None
+    return parse_number(s.replace(",", "."))
 
 
 def round_to(value: Fraction, quantum: int) -> Fraction:
