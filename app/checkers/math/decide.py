@@ -104,6 +104,8 @@ def _same(a: str, g: str) -> bool:
             return numbers_equal(na, ng)
         if ng is not None and na is None and (na := decimal_comma(a)) is not None:
             return numbers_equal(na, ng)
+    if ";" in a or ";" in g:
+        a, g = _assignment_groups(a), _assignment_groups(g)
     # `name = value` against a plain value: the value (`(p, q) = (3, 2)` ~ `(3, 2)`,
     # `|AB| = 1` ~ `1`); an equation on both sides is left to the equation rules below.
     if "=" in a or "=" in g:
@@ -136,6 +138,23 @@ def _same(a: str, g: str) -> bool:
     if nz.relation_parts(a) or nz.relation_parts(g):
         return symbolic.relations_equal(symbolic.to_sympy(a), symbolic.to_sympy(g))
     return _scalar(a, g)
+
+
+def _assignment_groups(s: str) -> str:
+    """`p=5, q=2; p=7, q=2` → `(5, 2), (7, 2)`: solutions given as groups of assignments."""
+    if "=" not in s:
+        return s
+    groups = nz.split_top(s, ";")
+    if len(groups) < 2:
+        return s
+    tuples = []
+    for grp in groups:
+        items = nz.split_top(grp, ",")
+        eqs = [nz.split_equation(it) for it in items]
+        if len(items) < 2 or any(e is None or not nz.is_simple_lhs(e[0]) for e in eqs):
+            return s
+        tuples.append("(" + ", ".join(e[1] for e in eqs if e is not None) + ")")
+    return ", ".join(tuples)
 
 
 def _union_parts(s: str) -> list[str]:
@@ -336,6 +355,7 @@ def _scalar(a: str, g: str) -> bool:
             na.value * factor,
             None if factor.denominator == 1 and na.quantum is None else na.quantum,
             na.percent,
+            na.rounded,
         )
     if na is not None and ng is not None:
         return numbers_equal(na, ng)
@@ -367,16 +387,16 @@ def _symbolic_vs_number(a: str, g: Num, factor: Fraction) -> bool:
         return False
     if sa.free_symbols:  # `\\sin^2 x + \\cos^2 x` against 1: an identity or nothing
         gs = sympy.Rational(g.value.numerator, g.value.denominator)
-        return g.quantum is None and symbolic.exprs_equal(sa, gs)
+        return g.gold_quantum is None and symbolic.exprs_equal(sa, gs)
     sa = sa * sympy.Rational(factor.numerator, factor.denominator)
     gs = sympy.Rational(g.value.numerator, g.value.denominator)
-    if g.quantum is None:
+    if g.gold_quantum is None:
         return symbolic.exprs_equal(sa, gs)
     value = symbolic.constant_value(sa)
     if value is None or not value.is_real:
         return False
     exact = Fraction(str(sympy.Float(value, 40)))
-    return close_enough(exact, None, g.value, g.quantum) or symbolic.exprs_equal(sa, gs)
+    return close_enough(exact, None, g.value, g.gold_quantum) or symbolic.exprs_equal(sa, gs)
 
 
 def _loose_text(s: str) -> str:

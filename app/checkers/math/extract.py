@@ -130,7 +130,13 @@ _TURN_END = re.compile(r"<\|(?:im_end|im_start|endoftext|eot_id|end_of_turn)\|>"
 _PROSE_IS = re.compile(r"\b(?:is|are|equals|be)\s+(?:equal\s+to\s+)?", re.I)
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?%?|-?\.\d+%?")
-_MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
+# `\\$` inside a span is an escaped dollar sign, not its end.
+_MATH_SPAN = re.compile(
+    r"(?<!\\)\$\$((?:\\.|[^\\$])+?)\$\$|(?<!\\)\$((?:\\.|[^\\$])+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]",
+    re.S,
+)
+#: A display block that closes the answer part, possibly over several lines.
+_CLOSING_DISPLAY = re.compile(r"(?:\$\$((?:\\.|[^\\$])+?)\$\$|\\\[(.+?)\\\])\s*\.?\s*$", re.S)
 
 
 def _value_after(text: str) -> str | None:
@@ -199,6 +205,13 @@ _LINE_IS = re.compile(
 
 def _last_line(answer_part: str) -> str | None:
     tail = answer_part[-4 * MAX_PHRASE :].rstrip()
+    if tail.endswith(("$$", "\\]", "$$.", "\\].")):
+        starts = [tail.rfind("$$", 0, len(tail) - 3), tail.rfind("\\[")]
+        block = _CLOSING_DISPLAY.search(tail, max(0, max(starts)))
+        if block:
+            inner = (block.group(1) or block.group(2) or "").strip()
+            if inner and "\n\n" not in inner:
+                return inner
     lines = [ln.strip() for ln in tail.split("\n") if ln.strip()]
     if not lines:
         return None

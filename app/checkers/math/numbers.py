@@ -4,8 +4,9 @@ Most GRPO answers are plain numbers, so integers (with thousands separators), de
 fractions, mixed numbers, percentages, scientific notation and integer powers are parsed here
 into exact rationals, and compared under the rounding policy of `docs/math.md`:
 - exact values compare exactly (`2^{100}` and `2^{100}+1` differ; 0.333 is not 1/3);
-- a gold written as a decimal is taken to be rounded at its last digit: the exact value, or any
-  answer at least as precise that rounds (half away from zero) to the gold, is right.
+- a gold decimal that looks like a rounding (`looks_rounded`: 3.14, 0.33, 2.72, not 0.5 or
+  0.25) is taken to be rounded at its last digit: the exact value, or any answer at least as
+  precise that rounds (half away from zero) to the gold, is right; other decimals are exact.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ class Num:
     value: Fraction
     quantum: int | None = None
     percent: bool = False
+    #: Written like a rounding (see `looks_rounded`): as a gold, it accepts what rounds to it.
+    rounded: bool = False
+
+    @property
+    def gold_quantum(self) -> int | None:
+        """The quantum to round answers to when this number is the gold (None: exact)."""
+        return self.quantum if self.rounded else None
 
 
 # A thousands group never follows a leading 0 (`0,111` is a decimal comma or a list).
@@ -48,6 +56,26 @@ _MIXED = re.compile(
     r"|\s(?P<sn>\d+)\s*/\s*(?P<sd>\d+))"
 )
 _TOWER = re.compile(r"\^\s*\{[^{}]*\^")
+
+
+#: Denominators of the decimals that exact answers produce (halves, quarters, eighths,
+#: sixteenths, fifths): 0.25, 0.125, 0.40 are exact values, not roundings.
+_EXACT_DENOMINATORS = frozenset({1, 2, 4, 5, 8, 16})
+
+
+def looks_rounded(mantissa: str) -> bool:
+    """Whether a decimal as written is plausibly a rounding: at least two decimal places, at
+    least two significant digits, and not a fraction with a small power-of-two-or-five
+    denominator. 3.14, 2.72, 0.33, 1.414, 6.02 (×10²³) are roundings; 0.5, 0.25, 0.125,
+    0.05, 3.1 are exact values."""
+    clean = mantissa.replace(",", "").replace(" ", "")
+    if "." not in clean:
+        return False
+    places = len(clean) - clean.index(".") - 1
+    significant = len(clean.replace(".", "").lstrip("0"))
+    if places < 2 or significant < 2:
+        return False
+    return Fraction(Decimal(clean)).denominator not in _EXACT_DENOMINATORS
 
 
 def _dec(text: str) -> tuple[Fraction, int | None]:
@@ -87,7 +115,7 @@ def _unsigned(body: str) -> Num | None:
                 raise Refused("exponent too large to evaluate exactly")
             value *= Fraction(10) ** exp
             quantum = None if quantum is None else quantum + exp
-        return Num(value, quantum)
+        return Num(value, quantum, rounded=looks_rounded(m.group("m")))
     m = _TEN_POW.fullmatch(body) or _POWER.fullmatch(body)
     if m:
         base = int(m.groupdict().get("b") or 10)
@@ -138,7 +166,7 @@ def parse_number(text: str) -> Num | None:
         return None
     if num is None:
         return None
-    return Num(-num.value if neg else num.value, num.quantum, percent)
+    return Num(-num.value if neg else num.value, num.quantum, percent, num.rounded)
 
 
 _DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
@@ -178,14 +206,15 @@ def close_enough(
 def numbers_equal(a: Num, g: Num) -> bool:
     """Compare two parsed numbers, percent signs included: `28%` matches 28 and 0.28 when the
     other side has no sign; `0.28` and `28` do not match each other."""
+    gq = g.gold_quantum
     if a.percent == g.percent:
-        return close_enough(a.value, a.quantum, g.value, g.quantum)
+        return close_enough(a.value, a.quantum, g.value, gq)
     if g.percent:
-        return close_enough(a.value, a.quantum, g.value, g.quantum) or close_enough(
-            a.value, a.quantum, g.value / 100, None if g.quantum is None else g.quantum - 2
+        return close_enough(a.value, a.quantum, g.value, gq) or close_enough(
+            a.value, a.quantum, g.value / 100, None if gq is None else gq - 2
         )
-    return close_enough(a.value, a.quantum, g.value, g.quantum) or close_enough(
-        a.value / 100, None if a.quantum is None else a.quantum - 2, g.value, g.quantum
+    return close_enough(a.value, a.quantum, g.value, gq) or close_enough(
+        a.value / 100, None if a.quantum is None else a.quantum - 2, g.value, gq
     )
 
 
