@@ -41,12 +41,22 @@ LID176 = frozenset(_LID176_LABELS.split())
 _ALIASES = {"wuu": "zh", "yue": "zh", "nn": "no", "sh": "sr", "iw": "he"}
 MIN_CLAUSE_WORDS = 4
 
-_CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]*`", re.S)
-_MATH = re.compile(
-    r"\$\$.*?\$\$|\$[^$\n]*\$|\\\[.*?\\\]|\\\(.*?\\\)|\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.S
-)
+# Code and math spans, found in one linear pass (see `delimited_spans`); unclosed fences and
+# math delimiters run to the end of the text (a truncated code block is still code).
+_SPAN_OPEN = re.compile(r"(```|~~~|\$\$|\\\[|\\\(|\\begin\{[A-Za-z]+\*?\}|`|\$)")
+_SPAN_CLOSE = {
+    "```": "```",
+    "~~~": "~~~",
+    "$$": "$$",
+    "\\[": "\\]",
+    "\\(": "\\)",
+    "`": "`",
+    "$": "$",
+}
 _LATEX_CMD = re.compile(r"\\[A-Za-z]+\*?(?:\{[^{}]*\})*")
-_URL = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+")
+# The look-behind starts an e-mail match only at the start of a token and the possessive `++`
+# never backtracks: without both, a long token without "@" is rescanned from every position.
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]+)+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # Sentence ends (Latin and CJK punctuation) and line breaks.
 _SENTENCE = re.compile(r"(?<=[.!?。！？…])\s+|[。！？\n]+")
@@ -86,10 +96,36 @@ def identify(text: str) -> str:
     return _ALIASES.get(label, label)
 
 
+def _strip_spans(text: str) -> str:
+    """Remove code and math spans in one left-to-right pass, linear on any input.
+
+    An opener whose closer never comes is dropped with the rest of the text for fences
+    (truncated code) and kept as plain text otherwise (a lone `$` is often a price).
+    """
+    out: list[str] = []
+    pos, missing = 0, set()
+    while True:
+        m = _SPAN_OPEN.search(text, pos)
+        if m is None:
+            out.append(text[pos:])
+            return " ".join(out)
+        opener = m.group(1)
+        closer = _SPAN_CLOSE.get(opener) or "\\end{" + opener[len("\\begin{") :]
+        out.append(text[pos : m.start()])
+        end = -1 if closer in missing else text.find(closer, m.end())
+        if end < 0:
+            missing.add(closer)
+            if opener in ("```", "~~~"):
+                return " ".join(out)
+            out.append(opener)
+            pos = m.end()
+            continue
+        pos = end + len(closer)
+
+
 def clean(reasoning: str) -> str:
     """Drop what belongs to no language: code, math, LaTeX, URLs, numbers."""
-    text = _CODE.sub(" ", reasoning)
-    text = _MATH.sub(" ", text)
+    text = _strip_spans(reasoning)
     text = _LATEX_CMD.sub(" ", text)
     text = _URL.sub(" ", text)
     return _NUMBER.sub(" ", text)
@@ -143,7 +179,10 @@ def check(completion: str, params: Mapping[str, Any]) -> Score:
     target = normalize_code(raw) if isinstance(raw, str) else None
     if target is None:
         return Score.invalid(f"unknown language code {raw!r}: use an ISO 639-1 code such as 'en'")
-    tally = word_shares(split_reasoning(completion).reasoning or completion)
+    parts = split_reasoning(completion)
+    # An empty think block is reasoning with no words (1.0); only a completion without any
+    # think tag is measured whole.
+    tally = word_shares(parts.reasoning if parts.tagged else completion)
     total = sum(tally.values())
     if total == 0:
         return Score(1.0, Status.OK, {"words": 0, "target_words": 0})

@@ -13,32 +13,80 @@ from dataclasses import dataclass
 THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
 
-# A complete fenced block (``` or ~~~); an unclosed fence is left alone so that one stray
-# fence cannot hide the rest of a completion.
-_FENCE = re.compile(r"```[^\n]*\n.*?```|~~~[^\n]*\n.*?~~~", re.S)
+# The opening line of a fenced block: the fence, an info string without fence characters,
+# a newline. The character class keeps the match linear on a run of backticks.
+_FENCE_OPEN = re.compile(r"(```|~~~)[^`~\n]*\n")
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def delimited_spans(
+    text: str, opener: re.Pattern[str], closer_of: dict[str, str]
+) -> list[tuple[int, int]]:
+    """Non-overlapping `(start, end)` spans from an `opener` match to the next closing string
+    (`closer_of[group 1 of the opener]`), in one left-to-right pass.
+
+    Linear on any input, unlike a lazy `open.*?close` regex, which rescans to the end of the
+    text for every unclosed opener: once a closer is known to be absent, openers that need it
+    are skipped without searching again. An unclosed opener spans nothing.
+    """
+    spans: list[tuple[int, int]] = []
+    missing: set[str] = set()
+    pos = 0
+    while True:
+        m = opener.search(text, pos)
+        if m is None:
+            return spans
+        closer = closer_of[m.group(1)]
+        if closer in missing:
+            pos = m.start() + 1
+            continue
+        end = text.find(closer, m.end())
+        if end < 0:
+            missing.add(closer)
+            if len(missing) == len(set(closer_of.values())):
+                return spans
+            pos = m.start() + 1
+            continue
+        spans.append((m.start(), end + len(closer)))
+        pos = end + len(closer)
+
+
+def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span replaced by spaces (newlines kept): positions stay valid."""
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, end in spans:
+        out.append(text[last:start])
+        out.append(_NOT_NEWLINE.sub(" ", text[start:end]))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def mask_code(text: str) -> str:
     """`text` with fenced blocks and inline code spans blanked to spaces (same length,
-    newlines kept), so tag positions found in the mask index the original text."""
+    newlines kept), so tag positions found in the mask index the original text.
 
+    A fenced block must be closed to count: one stray fence cannot hide the rest of a
+    completion (and the tags in it).
+    """
     if "`" not in text and "~~~" not in text:
         return text  # the common case: nothing to mask, no regex work
-
-    def blank(m: re.Match[str]) -> str:
-        return re.sub(r"[^\n]", " ", m.group(0))
-
-    return _INLINE_CODE.sub(blank, _FENCE.sub(blank, text))
+    fenced = blank_spans(text, delimited_spans(text, _FENCE_OPEN, {"```": "```", "~~~": "~~~"}))
+    return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), fenced)
 
 
 @dataclass(frozen=True, slots=True)
 class Parts:
-    """A completion cut at its think block. `closed` says whether `</think>` was found."""
+    """A completion cut at its think block. `closed` says whether `</think>` was found,
+    `tagged` whether any think tag was (without one, the whole completion is the answer)."""
 
     reasoning: str
     answer: str
     closed: bool
+    tagged: bool = True
 
 
 def split_reasoning(completion: str) -> Parts:
@@ -57,4 +105,4 @@ def split_reasoning(completion: str) -> Parts:
         return Parts(completion[start:close], completion[close + len(THINK_CLOSE) :], True)
     if open_ >= 0:
         return Parts(completion[open_ + len(THINK_OPEN) :], "", False)
-    return Parts("", completion, False)
+    return Parts("", completion, False, tagged=False)

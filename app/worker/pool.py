@@ -80,7 +80,14 @@ class _Slot:
         self.index = index
         self.proc: Any = None
         self.conn: Connection | None = None
-        self.thread = threading.Thread(target=self._loop, name=f"pool-slot-{index}", daemon=True)
+        self.thread: threading.Thread | None = None
+
+    def start_thread(self) -> None:
+        # A fresh thread per start: a pool can be closed and started again (app restarts).
+        self.thread = threading.Thread(
+            target=self._loop, name=f"pool-slot-{self.index}", daemon=True
+        )
+        self.thread.start()
 
     def spawn(self) -> None:
         parent, child = self.pool.ctx.Pipe(duplex=True)
@@ -173,7 +180,7 @@ class CheckerPool:
         self.ctx.set_forkserver_preload(PRELOAD)
         for slot in self.slots:
             slot.spawn()
-            slot.thread.start()
+            slot.start_thread()
         self.started = True
 
     def close(self) -> None:
@@ -183,7 +190,8 @@ class CheckerPool:
         for _ in self.slots:
             self.queue.put(None)
         for slot in self.slots:
-            slot.thread.join(timeout=10)
+            if slot.thread is not None:
+                slot.thread.join(timeout=10)
             slot.kill()
         self.started = False
 

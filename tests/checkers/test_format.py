@@ -101,3 +101,25 @@ def test_linear_time_on_hostile_input() -> None:
     hostile = "<think>" + "```a\n" * 20000 + "`" * 50000 + "</think>" * 3 + " x"
     score = check(hostile, {})
     assert score.status is Status.BAD_FORMAT
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "`" * 200_000,
+        "```" + "`" * 200_000,
+        "```a\n" * 40_000,
+        "~~~\n" + "x" * 200_000,
+        "<think>" + "```" * 60_000 + "</think> 1",
+    ],
+)
+def test_masking_is_linear(hostile: str) -> None:
+    import time
+
+    from app.checkers.text import mask_code
+
+    t0 = time.perf_counter()
+    masked = mask_code(hostile)
+    # Not a benchmark: a quadratic scan of 200k characters takes minutes, linear takes ms.
+    assert time.perf_counter() - t0 < 2.0
+    assert len(masked) == len(hostile)

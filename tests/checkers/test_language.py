@@ -156,3 +156,37 @@ def test_long_input_is_not_truncated() -> None:
     fr = "Nous calculons soigneusement la dérivée de la fonction étape par étape. " * 20
     score = check(f"<think>{en}{fr}</think>", {"target": "fr"})
     assert 0.45 <= score.value <= 0.6, score.details
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "\\[" * 100_000,
+        "\\(" * 100_000,
+        "$$" + "a" * 100_000,
+        "\\begin{x}" * 30_000,
+        "```" * 60_000,
+        "$ " * 100_000,
+    ],
+)
+def test_stripping_is_linear(hostile: str) -> None:
+    import time
+
+    t0 = time.perf_counter()
+    score = check(f"<think>{hostile}</think>", {"target": "en"})
+    assert time.perf_counter() - t0 < 3.0  # quadratic rescans would take minutes
+    assert score.status is Status.OK
+
+
+def test_empty_think_block_has_no_words() -> None:
+    score = check("<think></think> Das ist die Antwort auf die Frage.", {"target": "en"})
+    assert score.value == 1.0 and score.details["words"] == 0
+
+
+def test_unclosed_math_delimiter_keeps_the_text() -> None:
+    # A lone "$" (a price) must not swallow the rest of the sentence.
+    score = check(
+        "<think>It costs $5 and then we compute the derivative of the function.</think>",
+        {"target": "en"},
+    )
+    assert score.details["words"] >= 8

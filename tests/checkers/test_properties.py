@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -153,11 +152,6 @@ def test_language_with_no_words_scores_one(reasoning: str) -> None:
     assert (score.status, score.value) == (Status.OK, 1.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug in app/checkers/language.py: an empty think block falls back to the "
-    "whole completion, tags and answer included, instead of 'no words'",
-)
 def test_language_empty_think_block_has_no_words() -> None:
     score = language_check.check(
         "<think></think> Réponse : la réponse est quatre", {"target": "en"}
