@@ -20,6 +20,8 @@ import sandbox
 from app import metrics
 from app.api import compat, schemas
 from app.api.body import HTTPProblem, read_json, too_large, validate
+from app.api.select import SelectRequest
+from app.api.select import router as select_router
 from app.broker import Broker, BrokerError, QueueFull, create_broker
 from app.checkers.registry import REGISTRY
 from app.config import Settings
@@ -102,7 +104,7 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.broker = the_broker
     _install_middleware(app, settings)
-    _install_openapi(app, [schemas.RewardsRequest])
+    _install_openapi(app, [schemas.RewardsRequest, SelectRequest])
 
     @app.exception_handler(HTTPProblem)
     async def _problem(_: Request, exc: HTTPProblem) -> Response:
@@ -205,6 +207,7 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
             note(request, items=len(state.results), checks=status_counts(state.results))
         return json_response(state.to_json())
 
+    app.include_router(select_router)
     app.include_router(compat.router)
     return app
 
