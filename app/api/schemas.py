@@ -75,21 +75,18 @@ class TagCountParams(_Strict):
     pass
 
 
-class CodeTest(_Strict):
-    """A stdio test (`input` to stdin, stdout compared with `output`) or a function-style test
-    (`code`, Python only: run after the program; passes if it runs to its end)."""
+class StdioTest(_Strict):
+    """stdin in, stdout compared with `output` (see `compare`)."""
 
-    input: str | None = Field(None, description="stdin of a stdio test (default empty)")
-    output: str | None = Field(None, description="expected stdout of a stdio test")
-    code: str | None = Field(None, description="Python run after the program, e.g. asserts")
+    input: str = Field("", description="stdin of the program (default empty)")
+    output: str = Field(description="expected stdout")
 
-    @model_validator(mode="after")
-    def _one_kind(self) -> CodeTest:
-        if self.code is not None and (self.input is not None or self.output is not None):
-            raise ValueError("a test is either input+output or code, not both")
-        if self.code is None and self.output is None:
-            raise ValueError("a test needs output (with input) or code")
-        return self
+
+class FunctionTest(_Strict):
+    """Python only: `code` runs after the program in the same interpreter (e.g. asserts);
+    the test passes if it runs to its end."""
+
+    code: str = Field(description="Python run after the program")
 
 
 class CodeCompare(_Strict):
@@ -110,7 +107,9 @@ class CodeParams(_Strict):
     # `language` is a plain string on purpose: an unsupported one is the checker's `invalid`
     # status (null reward, with a message), not a 422 for the whole batch.
     language: str = Field(description="python or cpp")
-    tests: list[CodeTest] = Field(min_length=1, max_length=1000)
+    # Two closed shapes (extra fields forbidden): a test with both `output` and `code`, or
+    # with neither, matches no shape and is refused with 422.
+    tests: list[StdioTest | FunctionTest] = Field(min_length=1, max_length=1000)
     compare: CodeCompare = Field(default_factory=CodeCompare)
     limits: CodeLimits = Field(default_factory=CodeLimits)
     partial: bool = Field(True, description="score passed/total; false: all or nothing")
