@@ -1,7 +1,8 @@
 """rewardkit's math checker against Math-Verify 0.9.0 on the same cases, in one run.
 
-Both score the same completions (`...\\boxed{answer}`) against the same golds (Math-Verify gets
-the gold as `$gold$`, as its README advises) from tests/checkers/math_cases.py, one process,
+Both score the same completions (`...\\boxed{answer}`, plus the whole completions of
+`COMPLETIONS`) against the same golds (Math-Verify gets the gold as `$gold$`, as its README
+advises) from tests/checkers/math_cases.py, one process,
 one item at a time. First pass only: every parse cache of both is cleared before its timed
 pass, and rewardkit runs first so sympy's shared internal cache can only favour Math-Verify.
 Math-Verify keeps its default signal-based 5 s timeouts (this runs on the main thread).
@@ -100,8 +101,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="timed passes per verifier (best kept)")
     args = ap.parse_args()
     cases = _load_cases()
-    rows = cases.ALL
-    items = [(cases.completion_for(a), g) for _, (a, g, _) in rows]
+    # Boxed answers from the case table, then whole completions (extraction in play) as is.
+    rows = cases.ALL + [("whole completions", c) for c in cases.COMPLETIONS]
+    items = [(cases.completion_for(a), g) for _, (a, g, _) in cases.ALL]
+    items += [(c, g) for c, g, _ in cases.COMPLETIONS]
     expected = [e for _, (_, _, e) in rows]
 
     rk, rk_clear = rewardkit_judge()
@@ -147,7 +150,7 @@ def main() -> None:
     )
 
     print(f"\n{'category':<22}{'cases':>6}{'rewardkit':>11}{'Math-Verify':>13}")
-    for cat in cases.CATEGORIES:
+    for cat in [*cases.CATEGORIES, "whole completions"]:
         idx = [i for i, (c, _) in enumerate(rows) if c == cat]
         accs = [sum(r.verdicts[i] == expected[i] for i in idx) / len(idx) for r in results]
         print(f"{cat:<22}{len(idx):>6}{accs[0]:>11.1%}{accs[1]:>13.1%}")

@@ -503,6 +503,91 @@ ADVERSARIAL: list[Case] = [
     ("\\boxed{}", "5", False),
 ]
 
+# Shapes met in other verifiers' public test suites (Math-Verify, the MATH `is_equiv` tests,
+# NeMo-Skills / Qwen2.5-Math `math_equal`, verl), re-expressed with our own values.
+PUBLIC_SUITES: list[Case] = [
+    # escaped twice: every command with a doubled backslash
+    (
+        "\\\\left(\\\\frac{2}{7}, \\\\frac{3}{7}\\\\right)",
+        "\\left(\\frac{2}{7},\\frac{3}{7}\\right)",
+        True,
+    ),
+    (
+        "\\left(\\frac{2}{7},\\frac{3}{7}\\right)",
+        "\\\\left(\\\\frac{2}{7},\\\\frac{3}{7}\\\\right)",
+        True,
+    ),
+    ("x \\in [-3, 8]", "-3 \\\\le x \\\\le 8", True),
+    ("x \\in [-3, 8)", "-3 \\\\le x \\\\le 8", False),
+    # a named quantity on the left of `=`
+    ("(4, 1)", "(m, n) = (4, 1)", True),
+    ("(1, 4)", "(m, n) = (4, 1)", False),
+    ("(a, b, c) = (2, 5, 9)", "(2, 5, 9)", True),
+    ("2", "|PQ| = 2", True),
+    ("3", "|PQ| = 2", False),
+    ("5:12", "S_{ABC}:S_{ABD} = 5:12", True),
+    ("\\frac{1}{\\sqrt{3}}", "\\frac{AM}{MB} = \\frac{1}{\\sqrt{3}}", True),
+    ("E = (2, 3)", "E = (2, 3)", True),
+    ("E = (2, 3)", "E = (2, 4)", False),
+    ("11a + c", "8 = 11a + c", False),
+    ("x^2 - 7x + 12 = 0", "0", False),
+    ("6 \\times 7 = 42", "42", True),
+    # ratios and clock times
+    ("3:8", "6:16", True),
+    ("3:8", "8:3", False),
+    ("10:30", "10:30", True),
+    ("11:00", "1:00", False),
+    # lists: a solution written twice, groups of assignments, plain braces as a TeX group
+    ("(2, 9), (9, 2), (2,9)", "(2,9), (9,2)", True),
+    ("1, 1, 3", "1, 3, 3", False),
+    ("(4, 3), (6, 3)", "a = 4, b = 3; a = 6, b = 3", True),
+    ("(4, 3), (6, 5)", "a = 4, b = 3; a = 6, b = 3", False),
+    ("{3, 7}", "3, 7", True),
+    ("{3, 7}", "(3, 7)", True),
+    # numbers: decimal comma against a plain number, glued thousands, Python powers
+    ("2500,75", "2500.75", True),
+    ("0,375", "0.375", True),
+    ("2500.75", "2500,75", True),
+    ("0.375", "0,385", False),
+    ("23,\\! 456,\\! 001", "23456001", True),
+    ("23 {, }456", "23456", True),
+    ("2*y**3", "2y^3", True),
+    ("5 - 5*i**2", "10", True),
+    ("4s^2", "4 \\cdot s^{2}", True),
+    ("042", "42", True),
+    ("+042", "42", True),
+    ("-0", "000", True),
+    ("216\\", "216", True),
+    # rounding: only a gold that looks rounded accepts a finer answer
+    ("0.54", "0.5", False),
+    ("0.50", "0.5", True),
+    ("0.254", "0.25", False),
+    ("0.125", "\\frac{1}{8}", True),
+    ("2.718", "2.72", True),
+    ("3.1416", "3.14", True),
+    ("0.064", "0.06", False),
+    ("1.732", "1.73", True),
+    ("1.7", "1.73", False),
+    # matrices given as arithmetic, text answers with plurals
+    (
+        "\\begin{pmatrix}1 & 0 \\\\ 2 & 1\\end{pmatrix} + \\begin{pmatrix}1 & 1 \\\\ 0 & 2\\end{pmatrix}",
+        "\\begin{pmatrix}2 & 1 \\\\ 2 & 3\\end{pmatrix}",
+        True,
+    ),
+    (
+        "\\begin{pmatrix}1 & 0 \\\\ 2 & 1\\end{pmatrix} + \\begin{pmatrix}1 & 1 \\\\ 0 & 2\\end{pmatrix}",
+        "\\begin{pmatrix}2 & 1 \\\\ 2 & 4\\end{pmatrix}",
+        False,
+    ),
+    ("\\text{blue marbles}", "\\text{blue marble}", True),
+    ("\\text{green marbles}", "\\text{blue marble}", False),
+    ("x != 4", "x \\neq 4", True),
+    ("-y \\ge -3", "y \\le 3", True),
+    ("-y \\ge 3", "y \\le 3", False),
+    ("3x + 6y - 9 = 0", "y = -\\frac{1}{2}x + \\frac{3}{2}", True),
+    ("\\frac{x^2}{8} + \\frac{y^2}{6} = \\frac{1}{2}", "\\frac{x^2}{4} + \\frac{y^2}{3} = 1", True),
+]
+
 CATEGORIES: dict[str, list[Case]] = {
     "integers": INTEGERS,
     "decimals/fractions": DECIMALS_FRACTIONS,
@@ -520,9 +605,62 @@ CATEGORIES: dict[str, list[Case]] = {
     "text/units/angles": TEXT_UNITS,
     "multiple choice": MULTIPLE_CHOICE,
     "adversarial": ADVERSARIAL,
+    "public suites": PUBLIC_SUITES,
 }
 
 ALL: list[tuple[str, Case]] = [(cat, case) for cat, cases in CATEGORIES.items() for case in cases]
+
+
+# Whole completions (completion, gold, expected): where the answer is found, in the shapes that
+# public suites use (Minerva "Final Answer:", bold lines, prose, several boxes, chat leaks).
+COMPLETIONS: list[Case] = [
+    ("Final Answer: The final answer is $15\\%$. I hope it is correct.", "15\\%", True),
+    ("Final Answer: The final answer is $16\\%$. I hope it is correct.", "15\\%", False),
+    ("Final Answer: The area of $PQRS$ is 96. I hope it is correct.", "96", True),
+    ("Final Answer: The smallest possible $k$ is 27.", "27", True),
+    ("Final Answer: Ann finished the race 6 minutes ago.", "6", True),
+    ("Final Answer: Ann finished the race 7 minutes ago.", "6", False),
+    (
+        "so $y = 3$ and the area is $7$, hence the pair is $(3, 7)$. <|im_start|>user\nNext one",
+        "(3, 7)",
+        True,
+    ),
+    ("Hence $y \\leq 4$ is the solution.", "y \\le 4", True),
+    ("Thus $t >= 2$ is our answer.", "t \\ge 2", True),
+    ("We conclude that $t \\neq 1$.", "t \\ne 1", True),
+    ("Putting it together:\n\\[\n 17 \n\\]", "17", True),
+    ("Putting it together:\n$$\n 17 \n$$", "18", False),
+    ("Total: $ \\frac{2}{3} \\$ = \\frac{5}{8} $", "\\frac{5}{8}", True),
+    ("So the total is **64**", "64", True),
+    ("So the total is **64**", "46", False),
+    ("The roots are $\\boxed{-3}$ and $\\boxed{5}$.", "5, -3", True),
+    ("The roots are $\\boxed{-3}$ and $\\boxed{5}$.", "5", False),
+    ("It is \\boxed{-3} or maybe \\boxed{5}.", "-3, 5", False),
+    ("\\boxed{(1, 4)}, \\boxed{(4, 1)}, \\boxed{(2, 2)}", "(2,2), (4,1), (1,4)", True),
+    ("\\boxed{m = 12} \\quad \\text{and} \\quad \\boxed{n = 5}", "m = 12, n = 5", True),
+    (
+        "$y_1 = \\boxed{(x-2)^2 + 1}$ and $y_2 = \\boxed{2(x+1)^2 - 3}$",
+        "y_1 = x^2-4x+5, y_2 = 2x^2+4x-1",
+        True,
+    ),
+    ("\\boxed{4, 9}", "\\boxed{4} and \\boxed{9}", True),
+    ("\\boxed{4, 9}", "\\boxed{4} not this one \\boxed{9}", False),
+    (
+        "The value is $\\boxed{\\\\left( 2, \\\\frac{\\\\pi}{3} \\\\right)}$.",
+        "(2, \\frac{\\pi}{3})",
+        True,
+    ),
+    ("35 percent", "35\\%", True),
+    ("$2,450.50", "2450.5", True),
+    ("1,250.5$", "1250.5", True),
+    ("I think it is about five", "5", False),
+    ("\\boxed{7", "7", False),
+    (
+        "The first box \\boxed{12} was a step. Final Answer: The final answer is $20$.",
+        "12",
+        True,
+    ),
+]
 
 
 def completion_for(answer: str) -> str:

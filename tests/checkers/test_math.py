@@ -51,6 +51,16 @@ def test_equivalence(answer: str, gold: str, expected: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("completion", "gold", "expected"),
+    CASES.COMPLETIONS,
+    ids=[f"completion-{i}" for i in range(len(CASES.COMPLETIONS))],
+)
+def test_whole_completions(completion: str, gold: str, expected: bool) -> None:
+    score = check(completion, {"gold": gold})
+    assert (score.status is Status.CORRECT) is expected, (completion, gold, score)
+
+
+@pytest.mark.parametrize(
     ("answer", "gold", "expected"),
     [
         ("0.5", "\\frac12", True),

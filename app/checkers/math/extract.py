@@ -198,6 +198,7 @@ def _phrase(answer_part: str) -> str | None:
     return value
 
 
+_BOLD_END = re.compile(r"\*\*([^*\n]{1,80})\*\*\s*\.?\s*$")
 _LINE_IS = re.compile(
     r"\b(?:is|are|equals|be)\s+(?:\$(?P<s>[^$]{1,200})\$|(?P<n>-?[\d.,/]*\d%?))\s*\.?$", re.I
 )
@@ -226,6 +227,10 @@ def _last_line(answer_part: str) -> str | None:
         # "Therefore $x \\ge 5$ is the solution.": the one math span of a short closing line.
         inner = next(g for g in spans[0].groups() if g is not None).strip()
         return inner.rstrip(".").strip() or None
+    bold = _BOLD_END.search(lines[-1])
+    if bold and re.search(r"[\d\\$]", bold.group(1)):
+        # `... is **42**` / a last line `**42**`: a bold value closing the answer.
+        return bold.group(1).strip().strip("$").strip() or None
     m = _LINE_IS.search(line)
     if m:
         return (m.group("s") or m.group("n")).strip()

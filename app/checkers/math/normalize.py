@@ -548,4 +548,8 @@ def as_text(s: str) -> str | None:
         return None
     if "\\text" not in s and len(t.replace(" ", "")) <= 2:
         return None  # `ab`, `xy`: symbols rather than words
-    return _ARTICLES.sub("", _WS.sub(" ", t.lower())).strip()
+    words = _ARTICLES.sub("", _WS.sub(" ", t.lower())).strip().split(" ")
+    # Plurals are spelling, not meaning: `red apples` ~ `red apple` (not `yes`, `class`).
+    return " ".join(
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words
+    )
