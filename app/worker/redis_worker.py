@@ -186,11 +186,18 @@ class RedisWorker:
         free = self.concurrency - len(self._active)
         if free <= 0:
             return
+        if self._active:
+            # Refresh our own chunks first: on a loaded machine the heartbeat task may run
+            # late, and XAUTOCLAIM would otherwise take them back from ourselves (counting a
+            # delivery each time, towards MAX_DELIVERIES).
+            await self.queue.heartbeat(self.name, list(self._active))
         cursor, claimed = await self.queue.reclaim(
             self.name, int(self.claim_idle_s * 1000), free, self._claim_cursor
         )
         self._claim_cursor = cursor
         for entry_id, fields, deliveries in claimed:
+            if entry_id in self._active:
+                continue  # ours already, still being scored
             self.stats["reclaimed"] += 1
             log.warning("took over chunk %s (delivery %d)", entry_id.decode(), deliveries)
             self._spawn(entry_id, fields, deliveries)
