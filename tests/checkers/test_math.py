@@ -108,6 +108,9 @@ def test_extraction_is_linear_on_adversarial_input() -> None:
     big = "x" * 1_000_000 + "\\boxed{5}"
     assert extract_answer(nested) is None
     assert extract_answer(big) == "5"
+    # No answer signal in a megabyte of digits or dollar signs (and no last-number fallback).
+    assert extract_answer("1" * 1_000_000) is None
+    assert extract_answer("$" * 1_000_000) is None
     assert extract(big).boxes == ("5",)
 
 

@@ -119,10 +119,12 @@ _PHRASE = re.compile(
     re.I,
 )
 #: "... $x \\ge 5$ is the solution." / "... 12 is our final answer.": the value comes first.
-_PHRASE_AFTER = re.compile(
-    r"(?:\$\$(?P<d>[^$]+)\$\$|\$(?P<i>[^$]+)\$|(?P<n>-?[\d.,/]+%?))\s*"
-    r"(?:is|are)\s+(?:the|our|my)\s+(?:final\s+)?(?:answer|solution)s?\b",
-    re.I,
+#: Found from the phrase backwards, so the scan stays linear on any input.
+_AFTER_PHRASE = re.compile(
+    r"\s(?:is|are)\s+(?:the|our|my)\s+(?:final\s+)?(?:answer|solution)s?\b", re.I
+)
+_VALUE_BEFORE = re.compile(
+    r"(?:\$\$(?P<d>[^$]{1,300})\$\$|\$(?P<i>[^$]{1,300})\$|(?<![\w.])(?P<n>-?[\d.,/]{1,40}%?))\s*$"
 )
 #: Chat-template tokens after which the text is not the model's answer any more.
 _TURN_END = re.compile(r"<\|(?:im_end|im_start|endoftext|eot_id|end_of_turn)\|>")
@@ -185,10 +187,12 @@ def _phrase(answer_part: str) -> str | None:
     for m in _PHRASE.finditer(answer_part):
         last = m
     after = None
-    for m in _PHRASE_AFTER.finditer(answer_part):
+    for m in _AFTER_PHRASE.finditer(answer_part):
         after = m
     if after is not None and (last is None or after.start() > last.start()):
-        return next(g for g in (after.group("d"), after.group("i"), after.group("n")) if g).strip()
+        v = _VALUE_BEFORE.search(answer_part[max(0, after.start() - 320) : after.start()])
+        if v:
+            return next(g for g in (v.group("d"), v.group("i"), v.group("n")) if g).strip()
     if last is None:
         return None
     value = _value_after(answer_part[last.end() : last.end() + 4 * MAX_PHRASE])
