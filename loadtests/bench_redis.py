@@ -52,6 +52,7 @@ class Row:
     items_per_s: float
     ratio: float  # items/s over the embedded broker's, measured in alternation with it
     cores: float  # CPU seconds per second of this process tree and Redis while scoring
+    host: float  # CPU seconds per second of the whole machine (others' work included)
     job_p50_ms: float
     job_p99_ms: float
     overhead_ms: float  # job p50 minus the embedded broker's, measured interleaved with it
@@ -127,22 +128,39 @@ def cpu_seconds(extra_pids: tuple[int, ...] = ()) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def host_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent not idle (all processes, ours and others')."""
+    try:
+        with open("/proc/stat") as fh:
+            ticks = [int(x) for x in fh.readline().split()[1:]]
+    except OSError:
+        return float("nan")
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 async def throughput(
     brokers: list[Broker], args: argparse.Namespace, redis_pid: int
 ) -> list[tuple[float, float]]:
-    """(items/s, cores busy) of each broker over `rounds` batches, the brokers taking turns
+    """(items/s, cores used by us, cores busy on the whole machine) of each broker over
+    `rounds` batches, the brokers taking turns
     batch by batch (so a change in the shared machine's load hits all of them alike)."""
     seconds = [0.0] * len(brokers)
     cpu = [0.0] * len(brokers)
+    host = [0.0] * len(brokers)
     for r in range(args.rounds):
         for i, broker in enumerate(brokers):
             job = batch(args.batch, seed=r)  # the same items for each broker
-            c0, t0 = cpu_seconds((redis_pid,)), time.perf_counter()
+            c0, h0, t0 = cpu_seconds((redis_pid,)), host_busy_seconds(), time.perf_counter()
             results = await broker.run(job, timeout_s=600)
             seconds[i] += time.perf_counter() - t0
             cpu[i] += cpu_seconds((redis_pid,)) - c0
+            host[i] += host_busy_seconds() - h0
             assert len(results) == len(job.items)
-    return [(args.batch * args.rounds / s, c / s) for s, c in zip(seconds, cpu, strict=True)]
+    return [
+        (args.batch * args.rounds / s, c / s, h / s)
+        for s, c, h in zip(seconds, cpu, host, strict=True)
+    ]
 
 
 async def latencies(brokers: list[Broker], n: int) -> list[list[float]]:
@@ -190,6 +208,7 @@ async def run(args: argparse.Namespace) -> list[Row]:
     rows: list[Row] = []
     base_ips: list[float] = []
     base_cores: list[float] = []
+    base_host: list[float] = []
     redis_pid = int(client.info("server")["process_id"])
     base_lat: list[float] = []
     try:
@@ -198,12 +217,13 @@ async def run(args: argparse.Namespace) -> list[Row]:
             procs.append(start_worker(args.redis, prefix, args.concurrency))
             wait_consumers(client, prefix, n)
             await warm_up(broker, args)
-            (e_ips, e_cores), (r_ips, r_cores) = await throughput(
+            (e_ips, e_cores, e_host), (r_ips, r_cores, r_host) = await throughput(
                 [embedded, broker], args, redis_pid
             )
             e_lat, r_lat = await latencies([embedded, broker], args.jobs)
             base_ips.append(e_ips)
             base_cores.append(e_cores)
+            base_host.append(e_host)
             base_lat += e_lat
             rows.append(
                 Row(
@@ -211,6 +231,7 @@ async def run(args: argparse.Namespace) -> list[Row]:
                     r_ips,
                     r_ips / e_ips,
                     r_cores,
+                    r_host,
                     statistics.median(r_lat),
                     p99(r_lat),
                     statistics.median(r_lat) - statistics.median(e_lat),
@@ -233,6 +254,7 @@ async def run(args: argparse.Namespace) -> list[Row]:
         ips,
         1.0,
         statistics.mean(base_cores),
+        statistics.mean(base_host),
         statistics.median(base_lat),
         p99(base_lat),
         0.0,
@@ -244,19 +266,20 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
     print(
         f"batches of {args.batch} items (math+format+language), {args.rounds} rounds, "
         f"chunks of {args.chunk}; {args.jobs} one-item jobs; {os.cpu_count()} CPUs\n"
-        "x embedded, overhead: against the embedded broker run in turn with each setup; "
-        "cores: CPU s/s used by the bench, its workers and Redis while scoring"
+        "x embedded, overhead: against the embedded broker run in turn with each setup\n"
+        "cores: CPU s/s used by the bench, its workers and Redis while scoring; "
+        "host: CPU s/s busy on the whole machine (others' work included)"
     )
     head = (
-        f"{'setup':<38} {'items/s':>8} {'x embedded':>10} {'cores':>5} {'job p50 ms':>10} "
-        f"{'job p99 ms':>10} {'overhead ms':>11}"
+        f"{'setup':<38} {'items/s':>8} {'x embedded':>10} {'cores':>5} {'host':>5} "
+        f"{'job p50 ms':>10} {'job p99 ms':>10} {'overhead ms':>11}"
     )
     print(head)
     print("-" * len(head))
     for r in rows:
         print(
             f"{r.setup:<38} {r.items_per_s:>8.0f} {r.ratio:>10.2f} {r.cores:>5.2f} "
-            f"{r.job_p50_ms:>10.2f} {r.job_p99_ms:>10.2f} {r.overhead_ms:>+11.2f}"
+            f"{r.host:>5.2f} {r.job_p50_ms:>10.2f} {r.job_p99_ms:>10.2f} {r.overhead_ms:>+11.2f}"
         )
 
 
