@@ -231,6 +231,9 @@ class DockerBackend:
             skipped = [TestResult(TestStatus.SKIPPED, 0.0) for _ in tests]
             message = ready.err.decode("utf-8", "replace")[-2000:] or "compile error"
             return Verdict(VerdictStatus.COMPILE_ERROR, skipped, message)
+        broken = [r for r in test_replies if "harness_error" in r.fields]
+        if broken:
+            raise SandboxUnavailable(f"sandbox harness failed: {broken[0].fields['harness_error']}")
         results = [
             judge(t, r, compare, program.language)
             for t, r in zip(tests, test_replies, strict=False)

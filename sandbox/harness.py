@@ -416,7 +416,12 @@ def main():
             test = _read_frame()
         except (EOFError, ValueError):
             return
-        run_test(state, test)
+        try:
+            run_test(state, test)
+        except Exception as e:  # a harness failure (fork refused ...): say so, do not vanish
+            sys.excepthook(type(e), e, e.__traceback__)
+            _kill_all()
+            _reply({"harness_error": type(e).__name__})
         del test
 
 

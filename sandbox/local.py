@@ -350,6 +350,11 @@ class LocalBackend:
                 results.append(TestResult(status, 0.0, why))
                 results += [TestResult(TestStatus.SKIPPED, 0.0, why) for _ in tests[i + 1 :]]
                 break
+            if "harness_error" in reply.fields:
+                box.kill()
+                raise SandboxUnavailable(
+                    f"sandbox harness failed ({reply.fields['harness_error']}): {box.stderr()}"
+                )
             results.append(judge(test, reply, compare, program.language))
         return Verdict(VerdictStatus.OK, results)
 

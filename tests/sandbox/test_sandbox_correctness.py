@@ -173,3 +173,14 @@ def test_warm_pool_runs_and_refills() -> None:
             assert statuses(v) == [P]
     finally:
         pooled.close()
+
+
+def test_harness_failure_is_reported_not_scored(
+    backend: LocalBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sandbox.local
+
+    # A frame the harness cannot handle makes run_test raise inside the sandbox.
+    monkeypatch.setattr(sandbox.local, "test_message", lambda t: {"input": 5, "code": None})
+    with pytest.raises(sandbox.SandboxUnavailable, match="AttributeError"):
+        backend.run(Program("python", "print(1)"), [Test("", "1")], Limits(), Compare())
