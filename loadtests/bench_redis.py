@@ -15,7 +15,7 @@ broker alone).
   job by job with the embedded broker; the overhead is the p50 difference.
 
 Usage: python -m loadtests.bench_redis [--redis URL] [--batch 4096] [--rounds 3]
-       [--jobs 300] [--chunk 256] [--concurrency 4] [--quick] [--json]
+       [--jobs 300] [--chunk 256] [--concurrency 4] [--warmup 2048] [--quick] [--json]
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def tiny_job(k: int) -> Job:
 async def warm_up(broker: Broker, args: argparse.Namespace) -> None:
     """Enough chunks that every worker loads its checkers (sympy, the language model)."""
     for seed in (98, 99):
-        await broker.run(batch(max(args.batch, 2048), seed=seed), timeout_s=600)
+        await broker.run(batch(args.warmup, seed=seed), timeout_s=600)
     for k in range(20):
         await broker.run(tiny_job(k), timeout_s=60)
 
@@ -291,11 +291,12 @@ def main() -> None:
     p.add_argument("--jobs", type=int, default=300)
     p.add_argument("--chunk", type=int, default=256)
     p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument("--warmup", type=int, default=2048, help="items per warm-up batch")
     p.add_argument("--quick", action="store_true", help="small run (checks the script works)")
     p.add_argument("--json", action="store_true", help="print rows as JSON instead of a table")
     args = p.parse_args()
     if args.quick:
-        args.batch, args.rounds, args.jobs, args.chunk = 256, 1, 20, 64
+        args.batch, args.rounds, args.jobs, args.chunk, args.warmup = 256, 1, 20, 64, 256
     rows = asyncio.run(run(args))
     if args.json:
         print(json.dumps([asdict(r) for r in rows]))
