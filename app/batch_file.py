@@ -118,12 +118,12 @@ class _Runner:
                 client=httpx.AsyncClient(timeout=settings.request_timeout_s, headers=headers),
                 url=url,
             )
-        from app.worker.pool import CheckerPool
-        from app.worker.scorer import Scorer
+        from app.worker.scorer import build_scorer
 
-        pool = CheckerPool(settings.pool_size)
-        pool.start()
-        return cls(scorer=Scorer(pool, item_timeout_s=settings.item_timeout_s))
+        scorer = build_scorer(settings)
+        assert scorer.pool is not None
+        scorer.pool.start()
+        return cls(scorer=scorer)
 
     async def score(self, items: list[Item], raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not items:

@@ -42,8 +42,7 @@ from app.broker.redis import (
     decode_entry,
 )
 from app.jobs import ItemResult
-from app.worker.pool import CheckerPool
-from app.worker.scorer import Scorer
+from app.worker.scorer import Scorer, build_scorer
 
 if TYPE_CHECKING:
     from app.config import Settings
@@ -87,12 +86,12 @@ class RedisWorker:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RedisWorker:
-        """A worker with its own checker pool of `settings.pool_size` (at least 1) processes."""
+        """A worker with its own checker pool of `settings.pool_size` (at least 1) processes
+        and the sandbox backend the settings name."""
         assert settings.redis_url
-        pool = CheckerPool(max(1, settings.pool_size))
         return cls(
             settings.redis_url,
-            Scorer(pool, item_timeout_s=settings.item_timeout_s),
+            build_scorer(settings),
             prefix=settings.prefix,
             concurrency=settings.concurrency,
             claim_idle_s=settings.claim_idle_s,

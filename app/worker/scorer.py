@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import metrics
 from app.checkers.base import Score
@@ -19,6 +19,9 @@ from app.checkers.registry import REGISTRY, Checker
 from app.jobs import Item, ItemResult
 from app.scoring import combine
 from app.worker.pool import CheckerPool, Task
+
+if TYPE_CHECKING:
+    from app.config import Settings
 
 log = logging.getLogger("rewardkit.scorer")
 
@@ -162,3 +165,15 @@ def _run_all(work: list[_Work]) -> None:
     seconds = [_run_one(w) for w in work]
     for w, s in zip(work, seconds, strict=True):
         metrics.observe_seconds(w.checker.name, s)
+
+
+def build_scorer(settings: Settings, pool_size: int | None = None) -> Scorer:
+    """The scorer every worker runs (embedded broker, Redis worker, `rewardkit score`): a
+    checker pool of `pool_size` processes (default: the settings') and the sandbox backend the
+    settings name. Code checks are pure functions that ask the process-wide sandbox backend, so
+    it is chosen here, once per process (it is lazy: nothing starts until a code check)."""
+    import sandbox
+
+    sandbox.configure(settings.sandbox_backend)
+    size = settings.pool_size if pool_size is None else pool_size
+    return Scorer(CheckerPool(max(1, size)), item_timeout_s=settings.item_timeout_s)

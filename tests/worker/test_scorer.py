@@ -85,3 +85,23 @@ def test_dependent_check_sees_earlier_scores() -> None:
     )
     assert seen["echo"]["value"] == 1.0
     assert r.reward == 2.0
+
+
+@pytest.mark.parametrize(
+    ("backend", "cls"), [("docker", "DockerBackend"), ("local", "LocalBackend")]
+)
+def test_build_scorer_configures_the_sandbox_backend(backend: str, cls: str) -> None:
+    # Every worker kind (embedded, Redis worker, `rewardkit score`) builds its scorer here, so
+    # REWARDKIT_SANDBOX_BACKEND reaches code checks whichever way they are run.
+    import sandbox
+    from app.config import Settings
+    from app.worker.scorer import build_scorer
+
+    try:
+        scorer = build_scorer(
+            Settings.load(env={"REWARDKIT_SANDBOX_BACKEND": backend}), pool_size=1
+        )
+        assert type(sandbox.get_backend()).__name__ == cls
+        assert scorer.pool is not None and scorer.pool.size == 1
+    finally:
+        sandbox.configure("local")
