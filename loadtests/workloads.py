@@ -49,32 +49,35 @@ def language_items(n: int, seed: int = 0) -> list[dict[str, Any]]:
     return out
 
 
-MATH_PAIRS = [
-    ("\\frac{1}{2}", "0.5"),
-    ("42", "42"),
-    ("1,000", "1000"),
-    ("\\sqrt{2}/2", "\\frac{\\sqrt{2}}{2}"),
-    ("x^2+2x+1", "(x+1)^2"),
-    ("3", "4"),
-    ("\\pi", "3.14159"),
-    ("(1,2)", "(1, 2)"),
-    ("50\\%", "0.5"),
-    ("2^{10}", "1024"),
-]
+def _math_pair(rng: random.Random) -> tuple[str, str, str]:
+    """(gold, an equivalent answer in another notation, a wrong answer), fresh numbers each
+    time so no two prompts share a gold: the benchmark gets no credit for the gold cache."""
+    a, b = rng.randint(2, 999), rng.randint(2, 99)
+    kind = rng.randrange(6)
+    if kind == 0:
+        return str(a * 1000 + b), f"{a},{b:03d}", str(a * 1000 + b + 1)
+    if kind == 1:
+        return f"\\frac{{{a}}}{{{b}}}", f"{a}/{b}", f"\\frac{{{b}}}{{{a}}}"
+    if kind == 2:
+        return f"{a}.{b}", f"{a}.{b}0", f"{a}.{b + 1}"
+    if kind == 3:
+        return f"(x+{a})^2", f"x^2+{2 * a}x+{a * a}", f"x^2+{a}x+{a * a}"
+    if kind == 4:
+        return f"\\sqrt{{{b * b * 2}}}", f"{b}\\sqrt{{2}}", f"{b}\\sqrt{{3}}"
+    return f"({a}, {b})", f"({a},{b})", f"({b}, {a})"
 
 
 def math_items(n: int, seed: int = 0, group: int = 8) -> list[dict[str, Any]]:
-    """GRPO groups: `group` completions per prompt; most of a group share one answer."""
+    """GRPO groups: `group` completions per prompt, each prompt with its own gold; most of a
+    group agree on the right answer (in one of two notations), some are wrong."""
     rng = random.Random(seed)
     out = []
     for p in range(0, n, group):
-        answer, gold = MATH_PAIRS[(p // group + seed) % len(MATH_PAIRS)]
+        gold, same, wrong = _math_pair(rng)
         for k in range(min(group, n - p)):
-            ans = answer if rng.random() < 0.7 else str(rng.randint(1, 50))
+            ans = rng.choices([gold, same, wrong], weights=[4, 3, 3])[0]
             completion = f"<think>{REASONING_EN}</think> The answer is $\\boxed{{{ans}}}$."
-            out.append(
-                {"id": f"{p + k}", "completion": completion, "checks": {"math": {"gold": gold}}}
-            )
+            out.append({"id": f"{p + k}", "completion": completion, "checks": {"math": {"gold": gold}}})
     return out
 
 
@@ -86,7 +89,9 @@ def code_items(n: int, seed: int = 0) -> list[dict[str, Any]]:
     out = []
     for i in range(n):
         code = PYTHON_SOLUTION if rng.random() < 0.7 else PYTHON_WRONG
-        completion = f"<think>{REASONING_EN}</think>\n{code}\n{'#' * (i % 7)}"
+        # A distinct program per item (as sampled programs are): no credit for deduplication.
+        code = code.replace("print(", f"x{seed}_{i} = 0\nprint(")
+        completion = f"<think>{REASONING_EN}</think>\n{code}"
         out.append(
             {
                 "id": str(i),

@@ -63,28 +63,27 @@ class Scorer:
     async def score(self, items: Sequence[Item]) -> list[ItemResult]:
         """Score every item; results in the order of `items`. Never raises for bad items."""
         scores: list[dict[str, Score]] = [{} for _ in items]
-        first = {name for it in items for name in it.checks if not self._checker(name).depends_on}
-        await self._run_stage(items, scores, lambda name: name in first)
+        names = {name for it in items for name in it.checks}
+        late = {name for name in names if self.registry[name].depends_on}
+        await self._run_stage(items, scores, names - late)
         # Checks that read other checks' scores (e.g. `length` reads `math`) run second.
-        if any(self._checker(n).depends_on for it in items for n in it.checks):
-            await self._run_stage(items, scores, lambda name: name not in first)
+        if late:
+            await self._run_stage(items, scores, late)
         return [
             combine(it.id, {n: scores[i][n] for n in it.checks}, it.weights)
             for i, it in enumerate(items)
         ]
 
-    def _checker(self, name: str) -> Checker:
-        return self.registry[name]
-
     async def _run_stage(
-        self, items: Sequence[Item], scores: list[dict[str, Score]], pick: Any
+        self, items: Sequence[Item], scores: list[dict[str, Score]], stage: set[str]
     ) -> None:
         work: dict[tuple[str, Hashable], _Work] = {}
+        checkers = {name: self.registry[name] for name in stage}
         for i, item in enumerate(items):
             for name, params in item.checks.items():
-                if not pick(name):
+                checker = checkers.get(name)
+                if checker is None:
                     continue
-                checker = self._checker(name)
                 if checker.depends_on:
                     deps = {d: scores[i][d].to_json() for d in checker.depends_on if d in scores[i]}
                     params = {**params, "_deps": deps}
@@ -100,9 +99,17 @@ class Scorer:
         groups: dict[str, list[_Work]] = {"inline": [], "pool": [], "io": []}
         for w in work.values():
             groups[w.checker.where].append(w)
-        await asyncio.gather(
-            self._inline(groups["inline"]), self._pool(groups["pool"]), self._io(groups["io"])
-        )
+        # Pool and sandbox work start first; cheap inline work runs while they proceed.
+        pending = []
+        if groups["pool"]:
+            pending.append(asyncio.ensure_future(self._pool(groups["pool"])))
+        if groups["io"]:
+            pending.append(asyncio.ensure_future(self._io(groups["io"])))
+        try:
+            await self._inline(groups["inline"])
+        finally:
+            if pending:
+                await asyncio.gather(*pending)
         counts: dict[tuple[str, str], int] = {}
         for w in work.values():
             assert w.score is not None
