@@ -9,7 +9,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app.api.schemas import RewardsRequest
+from app.process import tune_gc
 
+# The floor gets the same garbage-collector tuning as the service: a fair, stronger floor.
+tune_gc()
 app = FastAPI()
 
 

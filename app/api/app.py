@@ -26,6 +26,7 @@ from app.broker import Broker, BrokerError, QueueFull, create_broker
 from app.checkers.registry import REGISTRY
 from app.config import Settings
 from app.jobs import ItemResult, Job
+from app.process import tune_gc
 
 log = logging.getLogger("rewardkit.api")
 
@@ -89,6 +90,7 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if owned:
             await the_broker.start()
+        tune_gc()
         try:
             yield
         finally:

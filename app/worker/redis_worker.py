@@ -42,6 +42,7 @@ from app.broker.redis import (
     decode_entry,
 )
 from app.jobs import ItemResult
+from app.process import tune_gc
 from app.worker.scorer import Scorer, build_scorer
 
 if TYPE_CHECKING:
@@ -303,6 +304,7 @@ async def run_worker(settings: Settings) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, worker.stop)
     await worker.start()
+    tune_gc()
     log.info(
         "worker %s on %s (prefix %r, concurrency %d)",
         worker.name,

@@ -188,3 +188,13 @@ def test_openapi_documents_the_request_body(api: TestClient) -> None:
     ]
     assert body == {"$ref": "#/components/schemas/RewardsRequest"}
     assert "ItemIn" in spec["components"]["schemas"]
+
+
+def test_service_tunes_the_garbage_collector(api: TestClient) -> None:
+    # Most of the p99 latency of big batches was gen-0 collections (loadtests/bench.py).
+    import gc
+
+    from app.process import GC_GEN0_THRESHOLD
+
+    assert gc.get_threshold()[0] == GC_GEN0_THRESHOLD
+    assert gc.get_freeze_count() > 0
