@@ -77,7 +77,9 @@ def math_items(n: int, seed: int = 0, group: int = 8) -> list[dict[str, Any]]:
         for k in range(min(group, n - p)):
             ans = rng.choices([gold, same, wrong], weights=[4, 3, 3])[0]
             completion = f"<think>{REASONING_EN}</think> The answer is $\\boxed{{{ans}}}$."
-            out.append({"id": f"{p + k}", "completion": completion, "checks": {"math": {"gold": gold}}})
+            out.append(
+                {"id": f"{p + k}", "completion": completion, "checks": {"math": {"gold": gold}}}
+            )
     return out
 
 
