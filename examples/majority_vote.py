@@ -6,7 +6,8 @@ Each line is one prompt's group, as POST /v1/select takes it:
 
 (`checks` may be added, e.g. {"format": {}}, to rank best-of-N by more than correctness.)
 Answers are clustered by mathematical equivalence on the server; this script only batches the
-groups, sends them, and sums up. It needs nothing but httpx:
+groups, sends them (`rewardkit.integrations.select`), and sums up. It needs only the client
+package (httpx):
 
     python examples/majority_vote.py examples/data/majority.jsonl --url http://127.0.0.1:8000
 
@@ -20,11 +21,10 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+from rewardkit.integrations.select import SelectError, select_sync, summarise
 
 
 def read_groups(path: Path) -> list[dict[str, Any]]:
@@ -40,56 +40,6 @@ def read_groups(path: Path) -> list[dict[str, Any]]:
     return groups
 
 
-def batches(groups: list[dict[str, Any]], max_completions: int) -> Iterator[list[dict[str, Any]]]:
-    """Consecutive groups with at most `max_completions` completions per request."""
-    batch: list[dict[str, Any]] = []
-    size = 0
-    for group in groups:
-        n = len(group.get("completions", []))
-        if batch and size + n > max_completions:
-            yield batch
-            batch, size = [], 0
-        batch.append(group)
-        size += n
-    if batch:
-        yield batch
-
-
-def select(
-    client: httpx.Client, groups: list[dict[str, Any]], max_completions: int
-) -> list[dict[str, Any]]:
-    """The server's answer for every group, in order."""
-    out: list[dict[str, Any]] = []
-    for batch in batches(groups, max_completions):
-        r = client.post("/v1/select", json={"groups": batch})
-        if r.status_code != 200:
-            sys.exit(f"POST /v1/select answered {r.status_code}: {r.text[:500]}")
-        out.extend(r.json()["groups"])
-    return out
-
-
-def summarise(groups: list[dict[str, Any]], answers: list[dict[str, Any]]) -> dict[str, float]:
-    """maj@N, pass@N (over groups with a gold), mean majority share and no-answer rate."""
-    graded = [(g, a) for g, a in zip(groups, answers, strict=True) if "pass_at_n" in a]
-    completions = sum(len(g["completions"]) for g in groups)
-
-    def rate(hits: int, total: int) -> float:
-        return hits / total if total else float("nan")
-
-    return {
-        "groups": len(groups),
-        "graded": len(graded),
-        "maj@N": rate(
-            sum(bool(a["majority"] and a["majority"]["correct"]) for _, a in graded), len(graded)
-        ),
-        "pass@N": rate(sum(a["pass_at_n"] is True for _, a in graded), len(graded)),
-        "mean majority share": rate(
-            sum(a["majority"]["share"] if a["majority"] else 0.0 for a in answers), len(answers)
-        ),
-        "no-answer rate": rate(sum(len(a["no_answer"]) for a in answers), completions),
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("file", type=Path, help="JSONL: one group of completions per line")
@@ -102,9 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     groups = read_groups(args.file)
-    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
-    with httpx.Client(base_url=args.url, headers=headers, timeout=args.timeout) as client:
-        answers = select(client, groups, args.batch)
+    try:
+        answers = select_sync(
+            groups, url=args.url, token=args.token, timeout=args.timeout, max_completions=args.batch
+        )
+    except SelectError as exc:
+        sys.exit(str(exc))
 
     if not args.quiet:
         for a in answers:
