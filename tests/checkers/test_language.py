@@ -102,6 +102,42 @@ CASES += [
         0.95,
         1.0,
     ),
+    # Short sentences, where fastText alone guesses ("Attends." looks English to it), count
+    # in the reasoning's language.
+    (
+        "<think>Okay, let me see. We need x. So x = 5. Wait. Hmm. Let me check again. Yes. Right.</think>",
+        "en",
+        0.95,
+        1.0,
+    ),
+    (
+        "<think>D'accord. Voyons. Il faut trouver x. Donc x = 5. Attends. Hmm. Vérifions encore. Oui. Bien.</think>",
+        "fr",
+        0.95,
+        1.0,
+    ),
+    ("<think>Vale. Entonces x = 5. Espera. Comprobemos. Sí. Listo.</think>", "es", 0.95, 1.0),
+    ("<think>Dobrze. Zatem x = 5. Sprawdźmy. Tak. Gotowe.</think>", "pl", 0.95, 1.0),
+    ("<think>Va bene. Quindi x = 5. Aspetta. Controlliamo. Sì. Fatto.</think>", "it", 0.95, 1.0),
+    ("<think>Certo. Então x = 5. Espere. Vamos verificar. Sim. Pronto.</think>", "pt", 0.95, 1.0),
+    ("<think>Хорошо. Значит x = 5. Проверим. Да. Готово.</think>", "ru", 0.95, 1.0),
+    ("<think>好的。所以 x = 5。等等。嗯。对。</think>", "zh", 0.95, 1.0),
+    (
+        "<think>Wir berechnen zuerst die Ableitung der Funktion. Okay. Dann setzen wir sie gleich null. Gut.</think>",
+        "de",
+        0.95,
+        1.0,
+    ),
+    # ... while a real sentence in another language among them still counts as foreign:
+    # 10 French words and the 6 of "Let me double check this carefully" (with "Wait." folded
+    # into its French context) → 11/17.
+    (
+        "<think>Nous cherchons la valeur de x dans cette équation. Wait. Donc x = 5. "
+        "Let me double check this carefully. Oui.</think>",
+        "fr",
+        0.6,
+        0.7,
+    ),
     # Codes are case-insensitive and region subtags are ignored.
     ("<think>首先我们计算函数的导数。</think>", "zh-CN", 0.95, 1.0),
     ("<think>First we compute the derivative of the function.</think>", "EN", 0.95, 1.0),
