@@ -28,7 +28,8 @@ def _float_equal(got: str, want: str, abs_tol: float, rel_tol: float) -> bool:
     except ValueError:
         return False
     if math.isnan(a) or math.isnan(b):
-        return False
+        # "NaN" where "nan" was expected is the same value; a number is never NaN.
+        return math.isnan(a) and math.isnan(b)
     return math.isclose(a, b, rel_tol=rel_tol, abs_tol=abs_tol)
 
 

@@ -27,6 +27,7 @@ Why this shape:
 """
 
 import _signal
+import atexit
 import marshal
 import os
 import select
@@ -43,6 +44,8 @@ SIGXCPU = _signal.SIGXCPU
 SIGXFSZ = _signal.SIGXFSZ
 SIGABRT = _signal.SIGABRT
 WORK = "/tmp"
+#: Every writable place; emptied after each test so no test sees what an earlier one left.
+SCRATCH = (WORK, "/dev/shm")
 BIN_DIR = "/tmp/.rk"
 STDERR_CAP = 4096
 #: g++ gets this much address space whatever the program's memory limit (cc1plus needs it).
@@ -149,7 +152,13 @@ def _limit(memory_mb, cpu_s, file_bytes, nproc):
         return
     mem = int(memory_mb) << 20
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-    resource.setrlimit(resource.RLIMIT_STACK, (mem, mem))
+    # An unlimited stack lets the main thread recurse as deep as RLIMIT_AS allows (a common
+    # need of contest solutions), while glibc gives threads its 2 MiB default: a finite
+    # RLIMIT_STACK would also be every thread's default stack size, so one std::thread would
+    # need `memory_mb` of address space and fail.
+    hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
+    stack = hard if hard == resource.RLIM_INFINITY else min(mem, hard)
+    resource.setrlimit(resource.RLIMIT_STACK, (stack, stack))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -173,7 +182,7 @@ def _file_bytes(fd, cap):
 
 
 def _clean_workdir():
-    """Remove what a test left in the work directory (the compiled binary stays)."""
+    """Remove everything a test left in the writable places (/tmp and /dev/shm)."""
 
     def rm(path):
         try:
@@ -188,17 +197,16 @@ def _clean_workdir():
             else:
                 os.unlink(p)
 
-    try:
-        for entry in os.scandir(WORK):
-            if entry.path == BIN_DIR:
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                rm(entry.path)
-                os.rmdir(entry.path)
-            else:
-                os.unlink(entry.path)
-    except OSError:
-        pass
+    for top in SCRATCH:
+        try:
+            for entry in os.scandir(top):
+                if entry.is_dir(follow_symlinks=False):
+                    rm(entry.path)
+                    os.rmdir(entry.path)
+                else:
+                    os.unlink(entry.path)
+        except OSError:
+            pass
 
 
 def _child_stdio(stdin_fd, out_fd, err_fd, keep):
@@ -228,6 +236,7 @@ def _python_child(program, test_code, tok_fd, res_fd):
     sys.modules["__main__"] = main
     # `-S` skipped `site`, which is what defines exit() and quit(): programs use them.
     builtins.exit = builtins.quit = sys.exit
+    main.__file__ = "main.py"
     os.environ.clear()  # bwrap's PWD and Python's locale coercion: the program sees none
     sys.argv = ["main.py"]
     sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", errors="replace", closefd=False)
@@ -241,15 +250,32 @@ def _python_child(program, test_code, tok_fd, res_fd):
             except _Base:
                 pass
 
+    def shutdown():
+        # What the interpreter does at exit: wait for non-daemon threads (contest solutions
+        # often start `threading.Thread(target=main)` for a bigger stack and never join it),
+        # then run atexit handlers. Errors there are printed and ignored, as Python does.
+        try:
+            threading = sys.modules.get("threading")
+            if threading is not None:
+                threading._shutdown()
+        except _Base:
+            pass
+        try:
+            _run_exitfuncs()
+        except _Base:
+            pass
+        flush()
+
+    _run_exitfuncs = atexit._run_exitfuncs
     try:
         exec(program, main.__dict__)
         if test_code is not None:
             exec(test_code, main.__dict__)
-        flush()
+        shutdown()
         _write(res_fd, b"S:" + _read(tok_fd, 64))
         _exit(0)
     except _Exit as e:
-        flush()
+        shutdown()
         code = e.code
         _write(res_fd, b"X:" + str(code)[:50].encode())
         _exit(0 if code is None or code == 0 else 1)
@@ -264,13 +290,21 @@ def _python_child(program, test_code, tok_fd, res_fd):
     _exit(1)
 
 
-def _exec_child(path, res_fd):
+def _binary_fd(binary):
+    """A fresh in-memory copy of the compiled program, private to this test: no file on disk
+    that one test could change or leave state in for the next."""
+    fd = os.memfd_create("prog")
+    _write_all(fd, binary)
+    return fd
+
+
+def _exec_child(fd, res_fd):
     """Body of the forked child for a compiled program. Never returns."""
     # Python ignores SIGPIPE and SIGXFSZ; ignored signals survive exec, so restore them.
     _signal.signal(_signal.SIGPIPE, _signal.SIG_DFL)
     _signal.signal(SIGXFSZ, _signal.SIG_DFL)
     try:
-        os.execve(path, [path], {})
+        os.execve(fd, ["prog"], {})
     except OSError as e:
         os.write(res_fd, b"E:" + ("MemoryError" if e.errno == 12 else "ExecError").encode())
     os._exit(127)
@@ -293,10 +327,12 @@ def run_test(state, test):
     if pid == 0:
         try:
             tok, res = _child_stdio(stdin_fd, out_fd, err_fd, [tok_r, res_w])
+            # Before the limits: RLIMIT_FSIZE would cap the copy at the output limit.
+            binary = _binary_fd(state["binary"]) if code is None else -1
             _limit(lim["memory_mb"], cpu_s, max_out + 1, int(lim["max_processes"]))
             if code is not None:
                 _python_child(code, test_code, tok, res)
-            _exec_child(BIN_DIR + "/prog", res)
+            _exec_child(binary, res)
         finally:
             os._exit(127)
     os.close(tok_r)
@@ -390,7 +426,9 @@ def prepare(msg):
             err += b"\ncompiler killed by signal %d" % os.WTERMSIG(status)
         _reply({"op": "ready", "status": "compile_error", "time_ms": ms}, err=err)
         return None
-    os.unlink(BIN_DIR + "/prog.cpp")
+    with open(BIN_DIR + "/prog", "rb") as f:
+        state["binary"] = f.read()
+    _clean_workdir()  # tests run a private copy of the binary (see _binary_fd)
     _reply({"op": "ready", "status": "ok", "time_ms": ms})
     return state
 

@@ -104,6 +104,17 @@ def test_unknown_language_and_mode_are_refused() -> None:
         ("float", "0.334 2", "0.333 2", False),
         ("float", "1e9 abc", "1000000000.0000001 abc", True),
         ("float", "nan", "nan", True),  # identical tokens
+        ("float", "NaN", "nan", True),  # both NaN, spelled differently
+        ("float", "nan", "0.0", False),
+        ("float", "0.0", "nan", False),
+        ("float", "-0.0 inf", "0 inf", True),
+        ("float", "1e-7 2.5E+3", "0 2500", True),
+        ("float", "1e-4", "0", False),
+        ("float", "3.0\r\n", "3\n", True),
+        ("tokens", "1 2\r\n3\r\n", "1 2\n3\n", True),
+        ("lines", "1\r\n2\r\n", "1\n2", True),
+        ("lines", "a b", "a b\n", True),  # no final newline (print(..., end=''))
+        ("exact", "ab", "ab", True),
         ("float", "1.0 x", "1.0 y", False),
         ("float", "1.0", "1.0 2.0", False),
         ("exact", "1\n", "1\n", True),
@@ -184,3 +195,106 @@ def test_harness_failure_is_reported_not_scored(
     monkeypatch.setattr(sandbox.local, "test_message", lambda t: {"input": 5, "code": None})
     with pytest.raises(sandbox.SandboxUnavailable, match="AttributeError"):
         backend.run(Program("python", "print(1)"), [Test("", "1")], Limits(), Compare())
+
+
+# --- what honest contest programs do ------------------------------------------------------
+
+
+def test_thread_started_for_a_bigger_stack_and_never_joined(backend: LocalBackend) -> None:
+    # The usual Python contest idiom for deep recursion: the main thread ends at once, the
+    # interpreter waits for the worker at exit. The harness must wait too.
+    src = (
+        "import sys, threading\n"
+        "sys.setrecursionlimit(1 << 25)\n"
+        "threading.stack_size(1 << 27)\n"
+        "def depth(n):\n    return 0 if n == 0 else depth(n - 1) + 1\n"
+        "def main():\n    n = int(input())\n    print(depth(n))\n"
+        "threading.Thread(target=main).start()\n"
+    )
+    v = run_py(backend, src, [Test("200000\n", "200000\n"), Test("5", "5")])
+    assert statuses(v) == [P, P]
+
+
+def test_python_interpreter_exit_behaviour(backend: LocalBackend) -> None:
+    # atexit handlers run, non-daemon threads are waited for, even after sys.exit(0).
+    src = (
+        "import atexit, sys, threading, time\n"
+        "atexit.register(print, 'bye')\n"
+        "def late():\n    time.sleep(0.05)\n    print('late', flush=True)\n"
+        "threading.Thread(target=late).start()\n"
+        "print('hi', flush=True)\n"
+        "if input() == 'exit':\n    sys.exit(0)\n"
+    )
+    v = run_py(backend, src, [Test("stay", "hi\nlate\nbye\n"), Test("exit", "hi\nlate\nbye\n")])
+    assert statuses(v) == [P, P]
+
+
+def test_python_deep_recursion_in_the_main_thread(backend: LocalBackend) -> None:
+    src = (
+        "import sys\nsys.setrecursionlimit(10 ** 7)\n"
+        "def depth(n):\n    return 0 if n == 0 else depth(n - 1) + 1\n"
+        "print(depth(int(input())))\n"
+    )
+    assert statuses(run_py(backend, src, [Test("1000000", "1000000")])) == [P]
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "a, b = map(int, input().split())\nprint(a + b, end='')",
+        "import sys\nprint(sum(map(int, sys.stdin.read().split())))",
+        "import sys\nprint(sum(map(int, sys.stdin.buffer.read().split())))",
+        "print(sum(map(int, open(0).read().split())))",
+        "s = 0\nwhile True:\n    try:\n        s += sum(map(int, input().split()))\n"
+        "    except EOFError:\n        break\nprint(s)",
+        "import sys\ns = 0\nfor line in sys.stdin:\n    s += sum(map(int, line.split()))\nprint(s)",
+        "def main():\n    print(sum(map(int, input().split())))\n\n"
+        "if __name__ == '__main__':\n    main()",
+    ],
+)
+def test_python_ways_of_reading_input(backend: LocalBackend, src: str) -> None:
+    v = run_py(backend, src, [Test("1 2\r\n", "3\n"), Test("40 2", "42")])
+    assert statuses(v) == [P, P]
+
+
+def test_python_script_globals(backend: LocalBackend) -> None:
+    src = "import sys\nprint(__name__, __file__, sys.argv[0], 'héllo ✓')"
+    assert statuses(run_py(backend, src, [Test("", "__main__ main.py main.py héllo ✓")])) == [P]
+
+
+def test_cpp_threads_deep_recursion_and_fast_io(backend: LocalBackend) -> None:
+    # One compile, three honest needs: std::thread (a finite RLIMIT_STACK would make each
+    # thread reserve `memory_mb` of address space and fail), recursion 10^6 deep on the main
+    # thread, and fast IO over a large input.
+    src = r"""#include <bits/stdc++.h>
+using namespace std;
+vector<int> g[1000001]; int dep[1000001];
+void dfs(int u) { for (int v : g[u]) { dep[v] = dep[u] + 1; dfs(v); } }
+int main() {
+    ios::sync_with_stdio(false); cin.tie(nullptr);
+    string mode; cin >> mode;
+    if (mode == "thread") {
+        long long s = 0; vector<thread> ts;
+        for (int i = 0; i < 4; i++) ts.emplace_back([&s, i] { static mutex m; lock_guard<mutex> l(m); s += i; });
+        for (auto& t : ts) t.join();
+        cout << s << '\n';
+    } else if (mode == "deep") {
+        int n = 1000000;
+        for (int i = 1; i < n; i++) g[i - 1].push_back(i);
+        dfs(0);
+        cout << dep[n - 1] << '\n';
+    } else {
+        long long a, s = 0;
+        while (cin >> a) s += a;
+        cout << s << '\n';
+    }
+}
+"""
+    nums = " ".join(map(str, range(200_000)))
+    tests = [
+        Test("thread", "6"),
+        Test("deep", "999999"),
+        Test("sum " + nums, str(sum(range(200_000)))),
+    ]
+    v = run_cpp(backend, src, tests, Limits(timeout_s=5, memory_mb=256))
+    assert statuses(v) == [P, P, P], v
