@@ -68,8 +68,28 @@ def prepare_gold(gold: str) -> Gold:
     clean = nz.clean(text)
     if not clean:
         raise InvalidGold("gold answer is empty")
+    if not _braces_balanced(clean):
+        raise InvalidGold("gold answer has unbalanced braces")
     check_size(clean)
     return Gold(gold, clean, nz.choice_letters(clean, gold=True))
+
+
+def _braces_balanced(s: str) -> bool:
+    """Whether the TeX groups `{...}` of `s` close (escaped `\\{`, `\\}` are set braces)."""
+    depth = 0
+    i = 0
+    while i < len(s):
+        if s[i] == "\\" and i + 1 < len(s):
+            i += 2
+            continue
+        if s[i] == "{":
+            depth += 1
+        elif s[i] == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+        i += 1
+    return depth == 0
 
 
 def equivalent_clean(answer: str, gold: Gold) -> bool:
@@ -121,6 +141,11 @@ def _same(a: str, g: str) -> bool:
     # Unions of intervals or sets.
     if "\\cup" in g or "\\cup" in a:
         pa, pg = _union_parts(a), _union_parts(g)
+        # `x < -3 or x > 3` (cleaned to a list) is the union of its intervals.
+        if len(pa) == 1:
+            pa = _inequality_list(a) or pa
+        if len(pg) == 1:
+            pg = _inequality_list(g) or pg
         if len(pa) > 1 or len(pg) > 1:
             return len(pa) == len(pg) and _match_unordered(pa, pg, _same)
     # Collections: tuples, sets, intervals, bare lists, ± pairs; one-variable inequalities
@@ -155,6 +180,14 @@ def _assignment_groups(s: str) -> str:
             return s
         tuples.append("(" + ", ".join(e[1] for e in eqs if e is not None) + ")")
     return ", ".join(tuples)
+
+
+def _inequality_list(s: str) -> list[str] | None:
+    """The items of a bare list whose items are all one-variable inequalities, else None."""
+    items = nz.split_top(s, ",")
+    if len(items) > 1 and all(_inequality(it) is not None for it in items):
+        return items
+    return None
 
 
 def _union_parts(s: str) -> list[str]:
@@ -202,6 +235,9 @@ def _collections_equal(ca: nz.Collection | None, a: str, cg: nz.Collection | Non
         # but never an interval with mixed brackets.
         if ca.open + ca.close in ("(]", "[)"):
             return False
+        named = _by_name(ca.items, cg.items)
+        if named is not None:
+            return named
         xa, xg = _strip_assign(ca.items), _strip_assign(cg.items)
         if repeats_ok:
             xa, xg = _distinct(xa), _distinct(xg)
@@ -223,6 +259,33 @@ def _distinct(items: Sequence[str]) -> list[str]:
             seen.add(key)
             out.append(it)
     return out
+
+
+def _assignments(items: Sequence[str]) -> dict[str, str] | None:
+    """`a = 2, b = 3` as {name: value} when every item assigns a different variable (by its
+    base letter: `x_1 = 1, x_2 = 4` are roots of one unknown, listed in any order)."""
+    out: dict[str, str] = {}
+    bases: set[str] = set()
+    for it in items:
+        eq = nz.split_equation(it)
+        if eq is None or not nz.is_simple_lhs(eq[0]):
+            return None
+        name = eq[0].replace(" ", "")
+        base = name.split("_", 1)[0]
+        if base in bases:
+            return None
+        bases.add(base)
+        out[name] = eq[1]
+    return out
+
+
+def _by_name(a: Sequence[str], g: Sequence[str]) -> bool | None:
+    """Two lists of assignments to the same different variables (`a = 2, b = 3`): value by
+    name, so `a = 3, b = 2` is wrong; None when they are not both such lists."""
+    na, ng = _assignments(a), _assignments(g)
+    if na is None or ng is None or set(na) != set(ng):
+        return None
+    return all(_same(na[k], ng[k]) for k in ng)
 
 
 def _strip_assign(items: Sequence[str]) -> list[str]:
@@ -338,8 +401,11 @@ def _scalar(a: str, g: str) -> bool:
     va, ua, _ = nz.split_unit(a)
     vg, ug, _ = nz.split_unit(g)
     factor = Fraction(1)
-    if ua is not None and ug is not None and (ua.dimension, ua.power) == (ug.dimension, ug.power):
-        factor = ua.factor / ug.factor
+    if ua is not None and ug is not None:
+        if ua.dimension != ug.dimension:
+            return False  # 5 kg is not 5 cm
+        if ua.power == ug.power:
+            factor = ua.factor / ug.factor
     va, vg = nz.unwrap_text(va).strip(), nz.unwrap_text(vg).strip()
     # Degrees against radians: convert the degree side when the other side speaks in π.
     deg_a, deg_g = va.endswith("°"), vg.endswith("°")

@@ -64,6 +64,8 @@ _REPLACE = [
     ("\\textdegree", "°"),
     ("\\circ", "\\circ "),
     ("\\infinity", "\\infty"),
+    ("\\varnothing", "\\emptyset"),
+    ("∅", "\\emptyset"),
     ("\\bigl", ""),
     ("\\bigr", ""),
     ("\\Bigl", ""),
@@ -129,7 +131,33 @@ def clean(answer: str) -> str:
         s = s[:-1].rstrip()  # a stray trailing backslash (`185\\`)
     while s.startswith(",") or s.endswith(","):
         s = s.strip(", ")
-    return _strip_group_braces(s)
+    s = _strip_group_braces(s)
+    if s in _ALL_REALS:
+        return "(-\\infty, \\infty)"
+    if s == "\\emptyset":
+        return "\\{\\}"  # one spelling of the empty set, so it meets `\\{\\}` as a set
+    if s.startswith("\\{") and ("|" in s or ":" in s):
+        m = _SET_BUILDER.fullmatch(s)
+        if m and m.group(1) in m.group(2):
+            return m.group(2).strip()  # `\\{x | x > 1\\}`: the condition (an inequality)
+    return s
+
+
+#: The whole real line, as models write it.
+_ALL_REALS = frozenset(
+    {
+        "\\mathbb{R}",
+        "\\mathbb R",
+        "\\R",
+        "\\text{all real numbers}",
+        "all real numbers",
+        "\\text{R}",
+    }
+)
+#: `\\{x | x > 1\\}`, `\\{x \\in \\mathbb{R} : x \\ne 2\\}`: a set given by a condition on one variable.
+_SET_BUILDER = re.compile(
+    r"\\\{\s*([A-Za-z])\s*(?:\\in\s*\\mathbb\s*\{?R\}?\s*)?(?:\||:)\s*([^{}|:]*?[<>\\][^{}|:]*)\\\}"
+)
 
 
 def _strip_group_braces(s: str) -> str:
@@ -476,6 +504,8 @@ def split_unit(s: str) -> tuple[str, Unit | None, bool]:
     if not core or not word or not _NUMERIC_END.search(core) or "=" in core:
         return s, None, False
     if m.group("w"):
+        if len(word) == 1 and word not in _UNITS:
+            return s, None, False  # `\\frac{\\sqrt3}{2} i`: a factor, not a unit
         # A bare word is a unit only after a plain numeric value (`2x`, `\\sin^2 x` are not).
         # (one-letter units need the space: `3s^2` is an expression, `3 s` a time)
         if not (s[m.start("w") - 1] == " " or (word in _UNITS and len(word) > 1)):
@@ -501,6 +531,7 @@ _CHOICE_WORDS = re.compile(
     r"^(?:the\s+)?(?:correct\s+)?(?:option|choice|answer)\s*(?:is\s*)?:?\s*", re.I
 )
 _ONE_LETTER = re.compile(r"^\(?([A-Ja-j])\)?$")
+_PAREN_LETTER = re.compile(r"\(([A-Ja-j])\)")
 _LETTER_WITH_TEXT = re.compile(r"^\(([A-Ja-j])\)\s*.*$|^([A-J])(?:\)|:|\.)\s+.*$", re.S)
 
 
@@ -523,14 +554,19 @@ def choice_letters(s: str, *, gold: bool = False) -> frozenset[str] | None:
         if gold and not (t.startswith("(") or m.group(1).isupper()):
             return None
         return frozenset(m.group(1).upper())
-    m = _LETTER_WITH_TEXT.match(t)
-    if m:
-        return frozenset((m.group(1) or m.group(2)).upper())
     parts = [p for p in re.split(r"\s*(?:,|;|/|\band\b|\bor\b|&)\s*|\s+", t) if p]
     if len(parts) > 1 and all(_ONE_LETTER.match(p) for p in parts):
         if gold and not all(p.strip("()").isupper() for p in parts):
             return None
         return frozenset(p.strip("()").upper() for p in parts)
+    m = _LETTER_WITH_TEXT.match(t)
+    if m:
+        letter = (m.group(1) or m.group(2)).upper()
+        # `(C) 12` is letter C; `(C), (D)` or `(C) and (D) 12` names two options.
+        others = {
+            x.upper() for x in _PAREN_LETTER.findall(t[m.start(1 if m.group(1) else 2) + 1 :])
+        }
+        return frozenset({letter} | others)
     if not gold and re.fullmatch(r"[A-J]{2,4}", t) and len(set(t)) == len(t):
         return frozenset(t)
     return None

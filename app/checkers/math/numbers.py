@@ -56,6 +56,10 @@ _MIXED = re.compile(
     r"|\s(?P<sn>\d+)\s*/\s*(?P<sd>\d+))"
 )
 _TOWER = re.compile(r"\^\s*\{[^{}]*\^")
+#: A repeating decimal: `0.\\overline{6}`, `0.1\\overline{6}`, `1.\\overline{142857}`.
+_REPEATING = re.compile(
+    r"(?P<i>\d*)\.(?P<f>\d*)\s*\\overline\s*(?:\{\s*(?P<r>\d{1,50})\s*\}|(?P<r1>\d))"
+)
 
 
 #: Denominators of the decimals that exact answers produce (halves, quarters, eighths,
@@ -98,6 +102,11 @@ def _power(base: int, exp: int) -> Fraction:
 
 
 def _unsigned(body: str) -> Num | None:
+    m = _REPEATING.fullmatch(body) if "\\overline" in body else None
+    if m:
+        # i.f(r)(r)... = (ifr - if) / (10^|f| (10^|r| - 1)): an exact value, not a rounding.
+        i, f, r = m.group("i") or "0", m.group("f"), m.group("r") or m.group("r1")
+        return Num(Fraction(int(i + f + r) - int(i + f), 10 ** len(f) * (10 ** len(r) - 1)))
     m = _MIXED.fullmatch(body)
     if m:
         n = int(m.group("n") or m.group("n1") or m.group("sn"))

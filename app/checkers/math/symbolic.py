@@ -33,6 +33,10 @@ _NORM = NormalizationConfig(
 #: Digits for numeric comparison, and how close "equal" must be (relative).
 _DIGITS = 40
 _TOL = sympy.Float("1e-25", _DIGITS)
+#: Working precision (bits) for checking that a difference of close constants is zero, and
+#: what "zero" means then (relative): far below anything a finite answer can differ by.
+_MAXN = 400
+_ZERO = sympy.Float("1e-90", _DIGITS)
 #: Points at which free symbols are sampled (irrational-looking, positive, away from 0 and 1).
 _POINTS = (0.6180339887498949, 1.4142135623730951, 2.718281828459045, 0.3183098861837907)
 _I = sympy.Symbol("i")
@@ -151,7 +155,7 @@ def exprs_equal(a: Any, g: Any) -> bool:
         va, vg = _num(a), _num(g)
         if va is None or vg is None:
             return _simplifies_to_zero(a - g)
-        return _close(va, vg)
+        return _close(va, vg) and _difference_vanishes(a, g, va, vg)
     va, vg = _at_points(a, syms), _at_points(g, syms)
     tested = 0
     for x, y in zip(va, vg, strict=True):
@@ -171,6 +175,22 @@ def exprs_equal(a: Any, g: Any) -> bool:
         if x is not None and y is not None and x.is_real and y.is_real and not _close(x, y):
             return False
     return True
+
+
+def _difference_vanishes(a: Any, g: Any, va: Any, vg: Any) -> bool:
+    """Two constants that agree to `_DIGITS` digits: is `a - g` really zero? sympy evaluates a
+    difference adaptively (cancellation raises the working precision), so `sqrt(10^40 + 1)`
+    against `10^20` shows its 5e-21, while a true identity comes back as a zero of no size."""
+    try:
+        d = sympy.N(a - g, 15, maxn=_MAXN)
+    except SoftTimeout:
+        raise
+    except Exception:
+        return True  # the 40-digit agreement stands
+    if not isinstance(d, sympy.Expr) or not d.is_number:
+        return True
+    scale = max(sympy.Integer(1), abs(va), abs(vg))
+    return bool(abs(d) <= _ZERO * scale)
 
 
 def _simplifies_to_zero(d: Any) -> bool:
