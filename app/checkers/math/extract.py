@@ -137,6 +137,8 @@ _MATH_SPAN = re.compile(
     r"(?<!\\)\$\$((?:\\.|[^\\$])+?)\$\$|(?<!\\)\$((?:\\.|[^\\$])+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]",
     re.S,
 )
+#: What joins two math spans of one final answer ("$2$ and $3$", "$1$, $2$, or $3$").
+_SPAN_JOIN = re.compile(r"[ \t]*(?:,[ \t]*)?(?:(?:and|or)[ \t]+)?(?=\$|\\\()")
 #: A display block that closes the answer part, possibly over several lines.
 _CLOSING_DISPLAY = re.compile(r"(?:\$\$((?:\\.|[^\\$])+?)\$\$|\\\[(.+?)\\\])\s*\.?\s*$", re.S)
 
@@ -148,7 +150,17 @@ def _value_after(text: str) -> str | None:
         return None
     m = _MATH_SPAN.match(t)
     if m:
-        return next(g for g in m.groups() if g is not None).strip()
+        # "The answer is $x = 2$ or $x = 3$.": spans joined by and/or/commas are one list
+        # (a list is right only when the gold is that list).
+        values = [next(g for g in m.groups() if g is not None).strip()]
+        while len(values) < 8:
+            j = _SPAN_JOIN.match(t, m.end())
+            nxt = _MATH_SPAN.match(t, j.end()) if j else None
+            if nxt is None:
+                break
+            values.append(next(g for g in nxt.groups() if g is not None).strip())
+            m = nxt
+        return ", ".join(values)
     line = t.split("\n", 1)[0]
     # The sentence ends at ". " / "." at the end (a decimal point is followed by a digit).
     cut = re.search(r"\.(?:\s|$)|\*\*|\s+(?:I hope|because|since|which)\b", line)
@@ -261,6 +273,9 @@ def extract(completion: str) -> Extraction:
     turn = _TURN_END.search(part)
     if turn:
         part = part[: turn.start()]
+    if "answer>" in part:
+        # R1-style `<answer>...</answer>` tags frame the answer; they are not part of it.
+        part = part.replace("<answer>", "\n").replace("</answer>", "\n")
     if not part.strip():
         return Extraction(None)
     found = _boxes(part)

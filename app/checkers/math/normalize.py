@@ -90,6 +90,10 @@ _BOXED = re.compile(r"^\\(?:boxed|fbox)\s*\{(.*)\}$", re.S)
 _DELIMS = [("\\(", "\\)"), ("\\[", "\\]")]
 _WORD_PCT = re.compile(r"\s*\b(?:percent|percentage|pct)\b")
 _AND_OR = re.compile(r"\\text\s*\{\s*(?:and|or)\s*\}|(?<![A-Za-z\\])(?:and|or)(?![A-Za-z])")
+_ANSWER_IS = re.compile(r"\\text\s*\{\s*(?:the\s+)?(?:final\s+)?answer\s+is\s*:?\s*\}\s*", re.I)
+_CIS = re.compile(
+    r"\\text\s*\{\s*cis\s*\}\s*(?:\(([^()]{1,60})\)|\{([^{}]{1,60})\}|([^\s,;()]{1,60}))"
+)
 _TEXT_EMPTY = re.compile(r"\\text\s*\{\s*\}")
 #: A command written with a doubled backslash (`\\\\frac`): the string was escaped twice.
 _DOUBLED_CMD = re.compile(r"\\\\[A-Za-z]")
@@ -121,8 +125,12 @@ def clean(answer: str) -> str:
     s = _BACKSLASH_SPACE.sub(" ", s)
     s = _LEFT_RIGHT.sub("", s)
     s = _STYLE.sub(r"\\text{", s)
+    if s.startswith("\\text") and _ANSWER_IS.match(s):
+        s = _ANSWER_IS.sub("", s, count=1)  # `\\boxed{\\text{The answer is } 5}`
     s = _TEXT_EMPTY.sub(" ", s)
     s = _DEGREE.sub("°", s)
+    if "cis" in s:
+        s = _CIS.sub(_cis, s)  # polar form `2 \\text{cis} 60°`
     s = _WORD_PCT.sub("%", s)
     s = _AND_OR.sub(",", s)
     s = _WS.sub(" ", s).strip()
@@ -158,6 +166,12 @@ _ALL_REALS = frozenset(
 _SET_BUILDER = re.compile(
     r"\\\{\s*([A-Za-z])\s*(?:\\in\s*\\mathbb\s*\{?R\}?\s*)?(?:\||:)\s*([^{}|:]*?[<>\\][^{}|:]*)\\\}"
 )
+
+
+def _cis(m: re.Match[str]) -> str:
+    """`\\text{cis} θ` → `(\\cos(θ) + i\\sin(θ))`."""
+    arg = next(g for g in m.groups() if g is not None)
+    return f"(\\cos({arg}) + i\\sin({arg}))"
 
 
 def _strip_group_braces(s: str) -> str:
