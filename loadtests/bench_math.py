@@ -1,7 +1,7 @@
 """rewardkit's math checker against Math-Verify 0.9.0 on the same cases, in one run.
 
 Both score the same completions (`...\\boxed{answer}`, plus the whole completions of
-`COMPLETIONS`) against the same golds (Math-Verify gets the gold as `$gold$`, as its README
+`COMPLETIONS` and the correct/wrong ones of `HELD_OUT`) against the same golds (Math-Verify gets the gold as `$gold$`, as its README
 advises) from tests/checkers/math_cases.py, one process,
 one item at a time. First pass only: every parse cache of both is cleared before its timed
 pass, and rewardkit runs first so sympy's shared internal cache can only favour Math-Verify.
@@ -102,9 +102,14 @@ def main() -> None:
     args = ap.parse_args()
     cases = _load_cases()
     # Boxed answers from the case table, then whole completions (extraction in play) as is.
+    # The held-out style completions join as whole completions (their correct/wrong cases;
+    # invalid golds, timeouts and no-answers have no true/false verdict to compare).
+    held = [(c, g, e == "correct") for _, c, g, e in cases.HELD_OUT if e in ("correct", "wrong")]
     rows = cases.ALL + [("whole completions", c) for c in cases.COMPLETIONS]
+    rows += [("held-out style", c) for c in held]
     items = [(cases.completion_for(a), g) for _, (a, g, _) in cases.ALL]
     items += [(c, g) for c, g, _ in cases.COMPLETIONS]
+    items += [(c, g) for c, g, _ in held]
     expected = [e for _, (_, _, e) in rows]
 
     rk, rk_clear = rewardkit_judge()
@@ -150,7 +155,7 @@ def main() -> None:
     )
 
     print(f"\n{'category':<22}{'cases':>6}{'rewardkit':>11}{'Math-Verify':>13}")
-    for cat in [*cases.CATEGORIES, "whole completions"]:
+    for cat in [*cases.CATEGORIES, "whole completions", "held-out style"]:
         idx = [i for i, (c, _) in enumerate(rows) if c == cat]
         accs = [sum(r.verdicts[i] == expected[i] for i in idx) / len(idx) for r in results]
         print(f"{cat:<22}{len(idx):>6}{accs[0]:>11.1%}{accs[1]:>13.1%}")
