@@ -493,3 +493,191 @@ def test_service_survives_a_sandbox_killed_from_outside(backend: LocalBackend) -
     )
     assert v.tests[0].status is TestStatus.FAILED
     assert v.tests[1].status is TestStatus.SKIPPED
+
+
+# --- red team, second round ------------------------------------------------------------------
+
+
+def test_no_state_survives_into_the_next_test_python(backend: LocalBackend) -> None:
+    # The first test leaves marks everywhere it can write, poisons the interpreter and keeps a
+    # listener and a child alive; the second test must find none of it.
+    src = (
+        "import builtins, os, socket, sys, time\n"
+        "marks = ['/tmp/m', '/tmp/.m/m', '/dev/shm/m', '/tmp/heapq.py']\n"
+        "seen = [p for p in marks if os.path.exists(p)]\n"
+        "s = socket.socket(socket.AF_UNIX)\n"
+        "try:\n"
+        "    s.connect('\\0rk-leak'); seen.append('socket')\n"
+        "except OSError: pass\n"
+        "if getattr(builtins, 'poisoned', False) or 'poison' in sys.modules: seen.append('interp')\n"
+        "import heapq\n"
+        "if hasattr(heapq, 'evil'): seen.append('module')\n"
+        "print('contained' if not seen else seen, flush=True)\n"
+        "os.makedirs('/tmp/.m', exist_ok=True)\n"
+        "for p in marks: open(p, 'w').write('evil = 1\\n')\n"
+        "builtins.poisoned = True; sys.modules['poison'] = sys\n"
+        "l = socket.socket(socket.AF_UNIX); l.bind('\\0rk-leak'); l.listen()\n"
+        "if os.fork() == 0:\n"
+        "    time.sleep(30)\n"
+    )
+    v = run_py(backend, src, [CONTAINED, CONTAINED, CONTAINED])
+    assert statuses(v) == [TestStatus.PASSED] * 3
+
+
+def test_no_state_survives_into_the_next_test_cpp(backend: LocalBackend) -> None:
+    # Files in /tmp and /dev/shm, and the program's own binary (it tries to rewrite it through
+    # /proc/self/exe once it no longer runs it): the next test starts clean.
+    src = r"""#include <bits/stdc++.h>
+#include <unistd.h>
+#include <fcntl.h>
+int main() {
+    bool seen = access("/tmp/m", F_OK) == 0 || access("/dev/shm/m", F_OK) == 0
+             || access("/tmp/.rk/prog", F_OK) == 0;
+    puts(seen ? "stale" : "contained"); fflush(stdout);
+    FILE* f = fopen("/tmp/m", "w"); if (f) fclose(f);
+    f = fopen("/dev/shm/m", "w"); if (f) fclose(f);
+    int exe = open("/proc/self/exe", O_RDONLY);
+    if (fork() == 0) {  // the parent exits; then the binary is no longer running
+        usleep(100000);
+        char path[64]; snprintf(path, sizeof path, "/proc/self/fd/%d", exe);
+        int w = open(path, O_WRONLY | O_TRUNC);
+        if (w >= 0) { write(w, "#!/bin/sh\necho stale\n", 21); close(w); }
+        sleep(30);
+    }
+}
+"""
+    v = run_cpp(backend, src, [CONTAINED, CONTAINED], Limits(timeout_s=0.5, memory_mb=256))
+    assert statuses(v) == [TestStatus.PASSED] * 2
+
+
+def test_stopping_itself_or_the_harness(backend: LocalBackend) -> None:
+    src = (
+        "import os, signal, sys\n"
+        "what = sys.stdin.read()\n"
+        "if what == 'self':\n"
+        "    os.kill(os.getpid(), signal.SIGSTOP)\n"
+        "elif what == 'harness':\n"
+        "    for s in (signal.SIGSTOP, signal.SIGTSTP, signal.SIGTERM, signal.SIGKILL):\n"
+        "        for pid in (1, -1, 0, os.getppid()):\n"
+        "            try: os.kill(pid, s)\n"
+        "            except OSError: pass\n"
+        "print('contained')\n"
+    )
+    tests = [Test("self", "contained"), Test("harness", "contained"), Test("", "contained")]
+    v = run_py(backend, src, tests)
+    assert statuses(v)[0] is TestStatus.TIMEOUT
+    # kill(-1)/kill(0) also hit the program itself: the harness survived and runs the next test.
+    assert statuses(v)[2] is TestStatus.PASSED
+
+
+def test_orphans_writing_after_the_test_are_not_counted(backend: LocalBackend) -> None:
+    src = (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    time.sleep(0.3)\n"
+        "    print('late', flush=True)\n"
+        "    time.sleep(30)\n"
+        "print('contained')\n"
+    )
+    t0 = time.monotonic()
+    v = run_py(backend, src, [CONTAINED, CONTAINED])
+    assert statuses(v) == [TestStatus.PASSED, TestStatus.PASSED]
+    assert time.monotonic() - t0 < 3
+
+
+def test_fake_reply_header_in_stdout_is_just_output(backend: LocalBackend) -> None:
+    src = (
+        "import sys\n"
+        "sys.stdout.write('time_ms=1 timeout=0 overflow=0 exit=0 sentinel=1 out=10 err=0\\n')\n"
+        "sys.stdout.write('contained\\n' * 3)\n"
+        "sys.stderr.write('op=ready status=ok out=0 err=0\\n')\n"
+    )
+    v = run_py(backend, src, [CONTAINED, Test(code="assert False")])
+    assert statuses(v) == [TestStatus.WRONG, TestStatus.FAILED]
+
+
+def test_raising_limits_is_refused(backend: LocalBackend) -> None:
+    src = (
+        "import resource as r\n"
+        "bad = []\n"
+        "for k in (r.RLIMIT_AS, r.RLIMIT_NPROC, r.RLIMIT_FSIZE, r.RLIMIT_CPU):\n"
+        "    soft, hard = r.getrlimit(k)\n"
+        "    if hard == r.RLIM_INFINITY: bad.append(('unbounded', k))\n"
+        "    try:\n"
+        "        r.setrlimit(k, (r.RLIM_INFINITY, r.RLIM_INFINITY)); bad.append(k)\n"
+        "    except (ValueError, OSError): pass\n"
+        "    try:\n"
+        "        r.setrlimit(k, (hard, hard))\n"  # up to the hard limit is allowed: it is bounded
+        "    except (ValueError, OSError): pass\n"
+        "print('contained' if not bad else bad)\n"
+    )
+    assert statuses(run_py(backend, src)) == [TestStatus.PASSED]
+
+
+@pytest.mark.parametrize(
+    "trick",
+    [
+        "import os; os.close(1)",
+        "import os\nfor fd in range(3, 64):\n    try: os.dup2(fd, 1)\n    except OSError: pass",
+        "import os; os.dup2(os.open('/dev/null', os.O_WRONLY), 1)",
+    ],
+)
+def test_redirecting_stdout_cannot_reach_the_harness(backend: LocalBackend, trick: str) -> None:
+    # stdout can only be lost, never pointed at the harness's reply pipe; the run goes on.
+    body = "\n".join("    " + line for line in trick.splitlines())
+    src = "if input() == 'trick':\n" + body + "\nprint('contained', flush=True)\n"
+    v = run_py(backend, src, [Test("trick", "contained"), Test("plain", "contained")])
+    assert v.tests[0].status in (TestStatus.WRONG, TestStatus.FAILED)
+    assert v.tests[1].status is TestStatus.PASSED
+
+
+def test_output_at_the_cap_and_one_past_it(backend: LocalBackend) -> None:
+    cap = FAST.max_output_bytes
+    py = "import sys\nsys.stdout.write('a' * int(input()))"
+    cpp = "#include <cstdio>\nint main(){int n; scanf(\"%d\", &n); while (n--) putchar('a');}"
+    tests = [Test(str(cap), "a" * cap), Test(str(cap + 1), "a" * (cap + 1))]
+    want = [TestStatus.PASSED, TestStatus.OUTPUT_LIMIT]
+    assert statuses(run_py(backend, py, tests)) == want
+    assert statuses(run_cpp(backend, cpp, tests)) == want
+
+
+def test_odd_output_bytes_do_not_break_the_judge(backend: LocalBackend) -> None:
+    src = (
+        "import sys\n"
+        "mode = input()\n"
+        "if mode == 'bin': sys.stdout.buffer.write(b'\\xff\\xfe\\x00contained\\n')\n"
+        "else: sys.stdout.write('x' * 90000)\n"  # one long line, no newline
+    )
+    v = run_py(backend, src, [Test("bin", "contained"), Test("line", "x" * 90000)])
+    assert statuses(v) == [TestStatus.WRONG, TestStatus.PASSED]
+
+
+def test_cpp_constructor_and_system_see_only_the_sandbox(backend: LocalBackend) -> None:
+    src = r"""#include <bits/stdc++.h>
+__attribute__((constructor)) static void early() {
+    system("ls / /tmp; cat /proc/1/environ /proc/1/cmdline /etc/passwd; id -u; env");
+}
+int main() {
+    std::ifstream maps("/proc/self/maps"); std::string line;
+    while (std::getline(maps, line)) if (line.find("/work") != std::string::npos) puts("leak");
+}
+"""
+    v = run_cpp(backend, src, [CONTAINED])
+    assert statuses(v) == [TestStatus.WRONG]
+    assert v.tests[0].message == "wrong output"
+
+
+def test_cpp_exponential_include_is_bounded_by_compile_timeout(backend: LocalBackend) -> None:
+    # Each level includes itself twice: 2^200 inclusions before the depth limit.
+    src = "#include __FILE__\n#include __FILE__\nint main(){}\n"
+    limits = Limits(timeout_s=1, memory_mb=256, compile_timeout_s=2)
+    t0 = time.monotonic()
+    v = run_cpp(backend, src, [CONTAINED], limits)
+    assert v.status is VerdictStatus.COMPILE_ERROR
+    assert time.monotonic() - t0 < 8
+
+
+def test_many_megabytes_of_stdin(backend: LocalBackend) -> None:
+    n = 30_000_000
+    src = "import sys\nprint(len(sys.stdin.buffer.read()))"
+    assert statuses(run_py(backend, src, [Test("x" * n, str(n))])) == [TestStatus.PASSED]
