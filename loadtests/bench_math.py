@@ -1,9 +1,9 @@
 """rewardkit's math checker against Math-Verify 0.9.0 on the same cases, in one run.
 
 Both score the same completions (`...\\boxed{answer}`, plus the whole completions of
-`COMPLETIONS` and the correct/wrong ones of `HELD_OUT`) against the same golds (Math-Verify gets the gold as `$gold$`, as its README
-advises) from tests/checkers/math_cases.py, one process,
-one item at a time. First pass only: every parse cache of both is cleared before its timed
+`COMPLETIONS` and the correct/wrong ones of `HELD_OUT`) against the same golds (Math-Verify
+gets the gold as `$gold$`, as its README advises) from tests/checkers/math_cases.py, one
+process, one item at a time. First pass only: every parse cache of both is cleared before its timed
 pass, and rewardkit runs first so sympy's shared internal cache can only favour Math-Verify.
 Math-Verify keeps its default signal-based 5 s timeouts (this runs on the main thread).
 
