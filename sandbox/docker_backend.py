@@ -228,9 +228,8 @@ class DockerBackend:
             raise SandboxUnavailable(f"harness did not start: {why}")
         ready, test_replies = replies[0], replies[1:]
         if ready.fields.get("status") != "ok":
-            skipped = [TestResult(TestStatus.SKIPPED, 0.0) for _ in tests]
             message = ready.err.decode("utf-8", "replace")[-2000:] or "compile error"
-            return Verdict(VerdictStatus.COMPILE_ERROR, skipped, message)
+            return Verdict.compile_error(message, len(tests))
         broken = [r for r in test_replies if "harness_error" in r.fields]
         if broken:
             raise SandboxUnavailable(f"sandbox harness failed: {broken[0].fields['harness_error']}")

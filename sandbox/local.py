@@ -326,12 +326,12 @@ class LocalBackend:
         if ready is None:
             if box.proc.poll() is None:  # alive but silent: a compile that ignored its deadline
                 box.kill()
-                return _compile_error("compile timed out", len(tests))
+                return Verdict.compile_error("compile timed out", len(tests))
             why = box.stderr() or f"exit status {box.proc.returncode}"
             raise SandboxUnavailable(f"sandbox failed to start: {why}")
         if ready.fields.get("status") != "ok":
             message = ready.err.decode("utf-8", "replace")[-2000:]
-            return _compile_error(message or "compile error", len(tests))
+            return Verdict.compile_error(message or "compile error", len(tests))
         results: list[TestResult] = []
         for i, test in enumerate(tests):
             try:
@@ -390,11 +390,6 @@ class LocalBackend:
         if not ok:
             return {**info, "ok": False, "error": f"probe program failed: {verdict}"[:500]}
         return {**info, "ok": True}
-
-
-def _compile_error(message: str, n: int) -> Verdict:
-    skipped = [TestResult(TestStatus.SKIPPED, 0.0) for _ in range(n)]
-    return Verdict(VerdictStatus.COMPILE_ERROR, skipped, message)
 
 
 #: What the sandbox's interpreter runs when the compiled harness is bound at /rk.

@@ -117,6 +117,12 @@ class Verdict:
     #: Compiler output (truncated) for `COMPILE_ERROR`.
     message: str = ""
 
+    @classmethod
+    def compile_error(cls, message: str, n_tests: int) -> Verdict:
+        """The program did not compile: every test skipped, the compiler's words kept."""
+        skipped = [TestResult(TestStatus.SKIPPED, 0.0) for _ in range(n_tests)]
+        return cls(VerdictStatus.COMPILE_ERROR, skipped, message)
+
     @property
     def passed(self) -> int:
         return sum(t.status is TestStatus.PASSED for t in self.tests)
