@@ -106,7 +106,7 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.broker = the_broker
     _install_middleware(app, settings)
-    _install_openapi(app, [schemas.RewardsRequest, SelectRequest])
+    _install_openapi(app, [schemas.RewardsRequest, SelectRequest], settings)
 
     @app.exception_handler(HTTPProblem)
     async def _problem(_: Request, exc: HTTPProblem) -> Response:
@@ -214,8 +214,9 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
     return app
 
 
-def _install_openapi(app: FastAPI, models: list[type]) -> None:
-    """Add body models of routes that parse their own bodies to the OpenAPI components."""
+def _install_openapi(app: FastAPI, models: list[type], settings: Settings) -> None:
+    """Add body models of routes that parse their own bodies to the OpenAPI components, with
+    this deployment's batch-size limit (413 beyond it) as `maxItems`."""
     from pydantic.json_schema import models_json_schema
 
     def openapi() -> dict[str, Any]:
@@ -229,7 +230,9 @@ def _install_openapi(app: FastAPI, models: list[type]) -> None:
         _, defs = models_json_schema(
             [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
         )
-        schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(defs.get("$defs", {}))
+        components["RewardsRequest"]["properties"]["items"]["maxItems"] = settings.max_items
         app.openapi_schema = schema
         return schema
 

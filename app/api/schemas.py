@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -15,6 +15,14 @@ class _Strict(BaseModel):
     # silently fall back to a default.
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
+
+#: Upper bound of every length or count parameter: far above any completion (1 MiB by
+#: default), and it keeps the schema honest (pydantic refuses integers past ~4300 digits).
+MAX_COUNT = 1_000_000_000
+
+#: An item's id: a string or an integer that JSON parsers keep exact (orjson turns integers
+#: past 64 bits into floats, which would echo back a different id).
+ItemId = str | Annotated[int, Field(ge=-(2**63), le=2**64 - 1)] | None
 
 # --- per-check parameters ------------------------------------------------------------------
 
@@ -40,7 +48,9 @@ LengthUnit = Literal["chars", "words"]
 class LengthParams(_Strict):
     """Cosine length reward scaled by correctness; needs the item's math or code check."""
 
-    max_len: int = Field(1000, gt=0, description="length at which the cosine bottoms out")
+    max_len: int = Field(
+        1000, gt=0, le=MAX_COUNT, description="length at which the cosine bottoms out"
+    )
     min_value_wrong: float = -1.0
     max_value_wrong: float = -0.5
     min_value_correct: float = 0.5
@@ -56,19 +66,17 @@ class RepetitionParams(_Strict):
 class OverlongParams(_Strict):
     """DAPO soft overlong punishment."""
 
-    max_length: int = Field(gt=0, description="L: beyond it the reward is -1")
-    cache_length: int = Field(ge=0, description="C: the last C units before L ramp 0 to -1")
+    max_length: int = Field(gt=0, le=MAX_COUNT, description="L: beyond it the reward is -1")
+    cache_length: int = Field(
+        ge=0, le=MAX_COUNT, description="C: the last C units before L ramp 0 to -1"
+    )
+    # cache_length > max_length is not refused here: JSON Schema cannot say it, so the schema
+    # would promise a body the service refuses. The checker answers `invalid` for that item.
     unit: LengthUnit = "chars"
-
-    @model_validator(mode="after")
-    def _cache_within_max(self) -> OverlongParams:
-        if self.cache_length > self.max_length:
-            raise ValueError("cache_length must not exceed max_length")
-        return self
 
 
 class ReasoningStepsParams(_Strict):
-    target: int = Field(3, ge=1, description="steps that earn the full 1.0")
+    target: int = Field(3, ge=1, le=MAX_COUNT, description="steps that earn the full 1.0")
 
 
 class TagCountParams(_Strict):
@@ -115,8 +123,21 @@ class CodeParams(_Strict):
     partial: bool = Field(True, description="score passed/total; false: all or nothing")
 
 
+def _checks_schema(schema: dict[str, Any]) -> None:
+    """The published schema says what the service accepts: at least one check, and no `null`
+    for a check (null means absent, so a body of nulls only would name no check)."""
+    schema["minProperties"] = 1
+    for prop in schema.get("properties", {}).values():
+        variants = [v for v in prop.pop("anyOf", []) if v.get("type") != "null"]
+        if len(variants) == 1:
+            prop.update(variants[0])
+        prop.pop("default", None)
+
+
 class Checks(_Strict):
     """The checks to run on an item, each with its parameters. At least one is required."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra=_checks_schema)
 
     math: MathParams | None = None
     code: CodeParams | None = None
@@ -143,8 +164,13 @@ class Checks(_Strict):
         }
 
 
+def _weights_schema(schema: dict[str, Any]) -> None:
+    # Weight names are check names: the schema lists them, so generated bodies are valid ones.
+    schema["propertyNames"] = {"enum": sorted(Checks.model_fields)}
+
+
 CheckName = str
-Weights = dict[CheckName, float]
+Weights = Annotated[dict[CheckName, float], Field(json_schema_extra=_weights_schema)]
 
 
 def _check_weight_names(weights: Weights | None) -> Weights | None:
@@ -156,7 +182,7 @@ def _check_weight_names(weights: Weights | None) -> Weights | None:
 
 
 class ItemIn(_Strict):
-    id: str | int | None = Field(None, description="echoed back; defaults to the item's index")
+    id: ItemId = Field(None, description="echoed back; defaults to the item's index")
     prompt: str | None = Field(None, description="optional, for logging and compatibility")
     completion: str
     checks: Checks

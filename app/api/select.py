@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app import selection
 from app.api.body import read_json, too_large, validate
-from app.api.schemas import Checks, Weights
+from app.api.schemas import Checks, ItemId, Weights
 from app.broker import BrokerError
 from app.checkers.math import extract_answer
 from app.jobs import ItemResult, Job
@@ -34,7 +34,7 @@ class _Strict(BaseModel):
 
 
 class GroupIn(_Strict):
-    id: str | int | None = Field(None, description="echoed back; defaults to the group's index")
+    id: ItemId = Field(None, description="echoed back; defaults to the group's index")
     prompt: str | None = Field(None, description="optional, for logging")
     completions: list[str] = Field(min_length=1, description="the N sampled completions")
     gold: str | None = Field(None, description="reference answer: enables correctness fields")

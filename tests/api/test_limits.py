@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from app.api.app import create_app
 from app.config import Settings
 from tests.conftest import start_server, stop_server
+from tests.helpers.timing import HANG_S
 
 MAX_BODY = 1 << 20  # 1 MiB for the live server below
 MAX_ITEMS = 8
@@ -74,7 +75,7 @@ def test_content_length_over_the_limit_is_413_without_sending_the_body(server) -
     # The client claims 50 MB and sends nothing: the answer cannot wait for the body.
     status = post_raw(url, f"Content-Type: application/json\r\nContent-Length: {FIFTY_MB}\r\n")
     assert status == 413
-    assert time.monotonic() - start < 3
+    assert time.monotonic() - start < HANG_S
 
 
 def test_chunked_body_is_cut_off_at_the_limit(server) -> None:
@@ -116,7 +117,7 @@ def test_real_50mb_body_is_413_quickly_and_memory_stays_flat(server) -> None:
         assert str(MAX_BODY) in r.json()["detail"]
     except httpx.WriteError:
         pass  # the server may close before the client finished writing: still refused
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < HANG_S
     # 50 MB never went into the server's memory.
     assert rss_kib(pid) - before < 16 * 1024
     assert httpx.get(url + "/healthz").status_code == 200

@@ -6,6 +6,7 @@ import pytest
 
 from app.checkers.base import Status
 from app.checkers.format import check
+from tests.helpers.timing import HANG_S
 
 OK, BAD = "ok", "bad_format"
 
@@ -120,6 +121,6 @@ def test_masking_is_linear(hostile: str) -> None:
 
     t0 = time.perf_counter()
     masked = mask_code(hostile)
-    # Not a benchmark: a quadratic scan of 200k characters takes minutes, linear takes ms.
-    assert time.perf_counter() - t0 < 2.0
+    # Not a benchmark: a quadratic scan of 200k characters takes hours, linear takes ms.
+    assert time.perf_counter() - t0 < HANG_S
     assert len(masked) == len(hostile)

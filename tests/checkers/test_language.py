@@ -7,6 +7,7 @@ import pytest
 
 from app.checkers.base import Status
 from app.checkers.language import check, count_words, normalize_code, word_shares
+from tests.helpers.timing import HANG_S
 
 # (completion, target, lowest acceptable score, highest acceptable score)
 # Monolingual reasoning in each required language scores ~1 for itself and ~0 for English.
@@ -210,7 +211,7 @@ def test_stripping_is_linear(hostile: str) -> None:
 
     t0 = time.perf_counter()
     score = check(f"<think>{hostile}</think>", {"target": "en"})
-    assert time.perf_counter() - t0 < 3.0  # quadratic rescans would take minutes
+    assert time.perf_counter() - t0 < HANG_S  # quadratic rescans would take hours
     assert score.status is Status.OK
 
 

@@ -17,6 +17,7 @@ from app.checkers.registry import REGISTRY
 from app.jobs import Item
 from app.worker.pool import CheckerPool
 from app.worker.scorer import Scorer
+from tests.helpers.timing import HANG_S
 
 
 def _load_cases():
@@ -183,7 +184,7 @@ def test_pathological_answers_are_refused_quickly(answer: str) -> None:
     t0 = time.perf_counter()
     score = check(f"\\boxed{{{answer}}}", {"gold": "1"})
     assert score.status is Status.TIMEOUT and score.value == 0.0
-    assert time.perf_counter() - t0 < 1.0
+    assert time.perf_counter() - t0 < HANG_S
 
 
 def test_megabyte_answer_is_refused() -> None:
@@ -242,7 +243,7 @@ def test_slow_answer_times_out_in_the_pool_and_the_pool_recovers() -> None:
         assert by_id["tower"].details["math"]["status"] == "timeout"
         assert by_id["ok"].details["math"]["status"] == "correct"
         assert by_id["ok"].reward == 1.0
-        assert elapsed < 8.0
+        assert elapsed < HANG_S
         assert pool.timeouts >= 1
         again = asyncio.run(
             scorer.score([Item("after", "\\boxed{\\frac12}", {"math": {"gold": "0.5"}})])

@@ -291,7 +291,6 @@ def test_shaping_checks_over_http(api) -> None:
 @pytest.mark.parametrize(
     ("checks", "loc"),
     [
-        ({"overlong": {"max_length": 10, "cache_length": 11}}, ["overlong"]),
         ({"overlong": {"cache_length": 1}}, ["overlong", "max_length"]),
         ({"repetition": {"max_penalty": 0.5}}, ["repetition", "max_penalty"]),
         ({"length": {"unit": "tokens"}}, ["length", "unit"]),
@@ -303,6 +302,20 @@ def test_shaping_params_are_validated(api, checks: dict, loc: list) -> None:
     assert r.status_code == 422
     locs = [d["loc"] for d in r.json()["detail"]]
     assert ["body", "items", 0, "checks", *loc] in locs, locs
+
+
+def test_overlong_cache_past_max_over_http_is_invalid_for_that_item_only(api) -> None:
+    """JSON Schema cannot state cache_length <= max_length, so it is the item's `invalid`,
+    not a 422 for the batch (the schema promises only what the service accepts)."""
+    bad = {"completion": "c", "checks": {"overlong": {"max_length": 10, "cache_length": 11}}}
+    good = {"completion": "c", "checks": {"overlong": {"max_length": 10, "cache_length": 5}}}
+    r = api.post("/v1/rewards", json={"items": [bad, good]})
+    assert r.status_code == 200
+    first, second = r.json()["results"]
+    assert first["details"]["overlong"]["status"] == "invalid"
+    assert "cache_length" in first["details"]["overlong"]["message"]
+    assert first["reward"] is None
+    assert second["scores"]["overlong"] == 0.0
 
 
 def test_length_without_math_or_code_over_http_is_invalid(api) -> None:

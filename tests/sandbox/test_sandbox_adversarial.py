@@ -18,6 +18,7 @@ import pytest
 
 from sandbox import Limits, Test, TestStatus, VerdictStatus
 from sandbox.local import LocalBackend
+from tests.helpers.timing import HANG_S, wait_until
 from tests.sandbox.helpers import FAST, host_processes, run_cpp, run_py
 
 CONTAINED = Test(input="", output="contained\n")
@@ -35,15 +36,15 @@ def test_infinite_loop_times_out_and_next_test_still_runs(backend: LocalBackend)
     t0 = time.monotonic()
     v = run_py(backend, src, [Test(input="loop", output="ok"), Test(input="", output="ok")])
     assert statuses(v) == [TestStatus.TIMEOUT, TestStatus.PASSED]
-    assert 900 <= v.tests[0].time_ms < 2500
-    assert time.monotonic() - t0 < 6
+    assert v.tests[0].time_ms >= 900  # it ran until the limit, then was stopped
+    assert time.monotonic() - t0 < HANG_S
 
 
 def test_sleep_past_timeout(backend: LocalBackend) -> None:
     t0 = time.monotonic()
-    v = run_py(backend, "import time\ntime.sleep(60)\nprint('contained')")
+    v = run_py(backend, "import time\ntime.sleep(3600)\nprint('contained')")
     assert statuses(v) == [TestStatus.TIMEOUT]
-    assert time.monotonic() - t0 < 5
+    assert time.monotonic() - t0 < HANG_S
 
 
 def test_busy_threads_cannot_outrun_the_cpu_limit(backend: LocalBackend) -> None:
@@ -57,7 +58,7 @@ def test_busy_threads_cannot_outrun_the_cpu_limit(backend: LocalBackend) -> None
     t0 = time.monotonic()
     v = run_py(backend, src, limits=Limits(timeout_s=1))
     assert statuses(v) == [TestStatus.TIMEOUT]
-    assert time.monotonic() - t0 < 5
+    assert time.monotonic() - t0 < HANG_S
 
 
 # --- processes -----------------------------------------------------------------------------
@@ -70,7 +71,7 @@ def test_fork_bomb_is_bounded_by_max_processes(backend: LocalBackend) -> None:
         "for _ in range(500):\n"
         "    try:\n"
         "        if os.fork() == 0:\n"
-        "            time.sleep(30); os._exit(0)\n"
+        "            time.sleep(3600); os._exit(0)\n"
         "        n += 1\n"
         "    except OSError:\n"
         "        break\n"
@@ -85,9 +86,8 @@ def test_exponential_fork_bomb_ends_and_leaves_nothing(backend: LocalBackend) ->
     t0 = time.monotonic()
     v = run_py(backend, src, limits=Limits(timeout_s=2, memory_mb=256, max_processes=32))
     assert statuses(v)[0] in (TestStatus.TIMEOUT, TestStatus.FAILED, TestStatus.WRONG)
-    assert time.monotonic() - t0 < 10
-    time.sleep(0.2)
-    assert host_processes(b"rkbomb4242") == []
+    assert time.monotonic() - t0 < HANG_S
+    assert wait_until(lambda: host_processes(b"rkbomb4242") == [])
 
 
 def test_daemon_dies_with_its_test(backend: LocalBackend) -> None:
@@ -106,8 +106,7 @@ def test_daemon_dies_with_its_test(backend: LocalBackend) -> None:
     )
     v = run_py(backend, daemon, [Test(input="spawn", output="contained"), CONTAINED])
     assert statuses(v) == [TestStatus.PASSED, TestStatus.PASSED]
-    time.sleep(0.2)
-    assert host_processes(b"4242.4242") == []
+    assert wait_until(lambda: host_processes(b"4242.4242") == [])
 
 
 def test_cannot_signal_the_harness_or_host_processes(backend: LocalBackend) -> None:
@@ -185,7 +184,7 @@ def test_huge_output_is_cut_at_the_cap(backend: LocalBackend) -> None:
     cpp = '#include <cstdio>\nint main(){ for(;;) fputs("yyyyyyyyyyyyyyyy\\n", stdout); }'
     v = run_cpp(backend, cpp, [CONTAINED])
     assert statuses(v) == [TestStatus.OUTPUT_LIMIT]
-    assert time.monotonic() - t0 < 20
+    assert time.monotonic() - t0 < HANG_S
 
 
 def test_huge_stderr_is_harmless(backend: LocalBackend) -> None:
@@ -393,7 +392,7 @@ def test_cpp_include_dev_zero_is_bounded_by_compile_timeout(backend: LocalBacken
     t0 = time.monotonic()
     v = run_cpp(backend, '#include "/dev/zero"\nint main(){}', [CONTAINED], limits)
     assert v.status is VerdictStatus.COMPILE_ERROR
-    assert time.monotonic() - t0 < 8
+    assert time.monotonic() - t0 < HANG_S
 
 
 def test_cpp_template_bomb_is_bounded(backend: LocalBackend) -> None:
@@ -408,7 +407,7 @@ def test_cpp_template_bomb_is_bounded(backend: LocalBackend) -> None:
     t0 = time.monotonic()
     v = run_cpp(backend, src, [CONTAINED], limits)
     assert v.status is VerdictStatus.COMPILE_ERROR
-    assert time.monotonic() - t0 < 10
+    assert time.monotonic() - t0 < HANG_S
 
 
 def test_cpp_huge_static_object_is_bounded(backend: LocalBackend) -> None:
@@ -417,7 +416,7 @@ def test_cpp_huge_static_object_is_bounded(backend: LocalBackend) -> None:
     t0 = time.monotonic()
     v = run_cpp(backend, src, [CONTAINED], limits)
     assert v.status is VerdictStatus.COMPILE_ERROR or v.tests[0].status is not TestStatus.PASSED
-    assert time.monotonic() - t0 < 15
+    assert time.monotonic() - t0 < HANG_S
 
 
 # --- many at once --------------------------------------------------------------------------
@@ -450,14 +449,13 @@ def test_many_concurrent_hostile_runs(backend: LocalBackend) -> None:
         t.start()
     for t in threads:
         t.join(60)
-    assert time.monotonic() - t0 < 45
+    assert time.monotonic() - t0 < HANG_S
     assert len(results) == len(threads)
     for i in range(4):
         assert statuses(results[100 + i]) == [TestStatus.PASSED]
     for i in range(len(hostile) * 2):
         assert statuses(results[i])[0] is not TestStatus.PASSED
-    time.sleep(0.2)
-    assert host_processes(b"rkconc77") == [] and host_processes(b"77.77") == []
+    assert wait_until(lambda: host_processes(b"rkconc77") == [] and host_processes(b"77.77") == [])
     assert host_processes(b"4343.4343") == []
 
 
@@ -477,10 +475,15 @@ def _our_bwraps() -> list[int]:
 
 def test_service_survives_a_sandbox_killed_from_outside(backend: LocalBackend) -> None:
     # If the whole sandbox dies mid-run, the run reports a failure: the caller survives.
-    src = "import time, sys\nif sys.stdin.read() == 'slow': time.sleep(30)\nprint('ok')"
+    src = (
+        "import os, sys\n"
+        "if sys.stdin.read() == 'slow': os.execv('/usr/bin/sleep', ['sleep', '3600.4747'])\n"
+        "print('ok')"
+    )
 
     def killer() -> None:
-        time.sleep(0.7)
+        # Kill once the slow test is under way (its marker process is up), not after a guess.
+        wait_until(lambda: host_processes(b"3600.4747"))
         for pid in _our_bwraps():
             os.kill(pid, signal.SIGKILL)
 
@@ -518,7 +521,7 @@ def test_no_state_survives_into_the_next_test_python(backend: LocalBackend) -> N
         "builtins.poisoned = True; sys.modules['poison'] = sys\n"
         "l = socket.socket(socket.AF_UNIX); l.bind('\\0rk-leak'); l.listen()\n"
         "if os.fork() == 0:\n"
-        "    time.sleep(30)\n"
+        "    time.sleep(3600)\n"
     )
     v = run_py(backend, src, [CONTAINED, CONTAINED, CONTAINED])
     assert statuses(v) == [TestStatus.PASSED] * 3
@@ -542,7 +545,7 @@ int main() {
         char path[64]; snprintf(path, sizeof path, "/proc/self/fd/%d", exe);
         int w = open(path, O_WRONLY | O_TRUNC);
         if (w >= 0) { write(w, "#!/bin/sh\necho stale\n", 21); close(w); }
-        sleep(30);
+        sleep(3600);
     }
 }
 """
@@ -576,13 +579,13 @@ def test_orphans_writing_after_the_test_are_not_counted(backend: LocalBackend) -
         "if os.fork() == 0:\n"
         "    time.sleep(0.3)\n"
         "    print('late', flush=True)\n"
-        "    time.sleep(30)\n"
+        "    time.sleep(3600)\n"
         "print('contained')\n"
     )
     t0 = time.monotonic()
     v = run_py(backend, src, [CONTAINED, CONTAINED])
     assert statuses(v) == [TestStatus.PASSED, TestStatus.PASSED]
-    assert time.monotonic() - t0 < 3
+    assert time.monotonic() - t0 < HANG_S
 
 
 def test_fake_reply_header_in_stdout_is_just_output(backend: LocalBackend) -> None:
@@ -674,7 +677,7 @@ def test_cpp_exponential_include_is_bounded_by_compile_timeout(backend: LocalBac
     t0 = time.monotonic()
     v = run_cpp(backend, src, [CONTAINED], limits)
     assert v.status is VerdictStatus.COMPILE_ERROR
-    assert time.monotonic() - t0 < 8
+    assert time.monotonic() - t0 < HANG_S
 
 
 def test_many_megabytes_of_stdin(backend: LocalBackend) -> None:
