@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from sandbox.compare import MODES
 from sandbox.types import (
     LANGUAGES,
+    LIMIT_RANGES,
     Compare,
     Limits,
     Program,
@@ -28,6 +29,7 @@ from sandbox.types import (
 
 __all__ = [
     "LANGUAGES",
+    "LIMIT_RANGES",
     "Backend",
     "Compare",
     "Limits",
@@ -49,7 +51,12 @@ class Backend(Protocol):
     name: str
 
     def run(
-        self, program: Program, tests: Sequence[Test], limits: Limits, compare: Compare
+        self,
+        program: Program,
+        tests: Sequence[Test],
+        limits: Limits,
+        compare: Compare,
+        stop_on_failure: bool = False,
     ) -> Verdict: ...
 
     def health(self, refresh: bool = False) -> dict[str, Any]: ...
@@ -120,8 +127,11 @@ def run(
     tests: Sequence[Test],
     limits: Limits | None = None,
     compare: Compare | None = None,
+    stop_on_failure: bool = False,
 ) -> Verdict:
-    """Compile `program` once and run it against every test, isolated.
+    """Compile `program` once and run it against every test, isolated. With `stop_on_failure`
+    the first test that does not pass ends the run and the rest are `skipped` (all-or-nothing
+    scoring knows its verdict then).
 
     Raises `ValueError` for a request that cannot be run (unknown language, a test of the wrong
     shape) and `SandboxUnavailable` when the sandbox cannot start; everything the program does
@@ -129,7 +139,7 @@ def run(
     """
     compare = compare or Compare()
     _check(program, tests, compare)
-    return get_backend().run(program, tests, limits or Limits(), compare)
+    return get_backend().run(program, tests, limits or Limits(), compare, stop_on_failure)
 
 
 def health(refresh: bool = False) -> dict[str, Any]:

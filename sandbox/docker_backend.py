@@ -200,9 +200,19 @@ class DockerBackend:
     # --- running --------------------------------------------------------------------------------
 
     def run(
-        self, program: Program, tests: Sequence[Test], limits: Limits, compare: Compare
+        self,
+        program: Program,
+        tests: Sequence[Test],
+        limits: Limits,
+        compare: Compare,
+        stop_on_failure: bool = False,
     ) -> Verdict:
-        """Run every test in one warm container, judge on the host, discard the container."""
+        """Run every test in one warm container, judge on the host, discard the container.
+
+        The container's own cgroup bounds the run's memory and processes. Batch mode sends every
+        test at once, so `stop_on_failure` cannot save the time of the tests after a failure
+        here: their results are replaced by `skipped`, the verdict is the same as the local
+        backend's."""
         frames = frame(program_message(program, limits))
         frames += b"".join(frame(test_message(t)) for t in tests)
         container = self._take()
@@ -241,6 +251,15 @@ class DockerBackend:
         if missing:
             results.append(TestResult(TestStatus.FAILED, 0.0, "sandbox ended unexpectedly"))
             results += [TestResult(TestStatus.SKIPPED, 0.0) for _ in range(missing - 1)]
+        if stop_on_failure:
+            first = next(
+                (i for i, r in enumerate(results) if r.status is not TestStatus.PASSED), None
+            )
+            if first is not None:
+                why = "not run: an earlier test failed (partial: false)"
+                results[first + 1 :] = [TestResult(TestStatus.SKIPPED, 0.0, why)] * (
+                    len(results) - first - 1
+                )
         return Verdict(VerdictStatus.OK, results)
 
     def health(self, refresh: bool = False) -> dict[str, Any]:

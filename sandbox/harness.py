@@ -1,4 +1,4 @@
-# ruff: noqa: SIM105, SIM115, UP031
+# ruff: noqa: SIM105, SIM115, UP031, SIM905
 # (no contextlib: every import costs start-up time in each sandbox)
 """The harness that runs INSIDE the sandbox, as PID 1 of its own PID namespace.
 
@@ -123,7 +123,8 @@ def _kill_all():
 
 
 def _wait(pid, timeout_s):
-    """Wait for `pid` up to `timeout_s`; returns (wait status or None on timeout, seconds)."""
+    """Wait for `pid` up to `timeout_s`; returns (wait status or None on timeout, seconds,
+    CPU seconds the child used)."""
     t0 = time.monotonic()
     deadline = t0 + timeout_s
     try:
@@ -132,12 +133,13 @@ def _wait(pid, timeout_s):
         pidfd = -1
     try:
         while True:
-            got, status = os.waitpid(pid, os.WNOHANG)
+            got, status, usage = os.wait4(pid, os.WNOHANG)
             if got == pid:
-                return status, time.monotonic() - t0
+                cpu = usage.ru_utime + usage.ru_stime
+                return status, time.monotonic() - t0, cpu
             left = deadline - time.monotonic()
             if left <= 0:
-                return None, time.monotonic() - t0
+                return None, time.monotonic() - t0, 0.0
             if pidfd >= 0:
                 select.select([pidfd], [], [], left)
             else:
@@ -147,23 +149,41 @@ def _wait(pid, timeout_s):
             os.close(pidfd)
 
 
-def _limit(memory_mb, cpu_s, file_bytes, nproc):
+def _limit(memory_mb, cpu_s, file_bytes, nproc, nofile, address_space=True):
+    """Every rlimit of the child, each with soft = hard so that the program can raise none.
+    `address_space`: bound each process's address space by `memory_mb` (the fallback when no
+    cgroup counts the run's memory as a whole)."""
     if resource is None:
         return
     mem = int(memory_mb) << 20
-    resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-    # An unlimited stack lets the main thread recurse as deep as RLIMIT_AS allows (a common
-    # need of contest solutions), while glibc gives threads its 2 MiB default: a finite
+    inf = resource.RLIM_INFINITY
+    if address_space:
+        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+    # An unlimited stack lets the main thread recurse as deep as memory allows (a common need
+    # of contest solutions), while glibc gives threads its 2 MiB default: a finite
     # RLIMIT_STACK would also be every thread's default stack size, so one std::thread would
     # need `memory_mb` of address space and fail.
     hard = resource.getrlimit(resource.RLIMIT_STACK)[1]
-    stack = hard if hard == resource.RLIM_INFINITY else min(mem, hard)
+    stack = hard if hard == inf else min(mem, hard)
     resource.setrlimit(resource.RLIMIT_STACK, (stack, stack))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
+    # At the CPU limit the kernel kills (SIGKILL: soft = hard); the harness reads the child's
+    # CPU time to call that a timeout.
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s))
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     # Counted per uid in this run's own user namespace: +1 for the harness itself.
     resource.setrlimit(resource.RLIMIT_NPROC, (nproc + 1, nproc + 1))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+    # Every other limit: the hard limit comes down to the soft one, so none can be raised.
+    for name in dir(resource):
+        if name.startswith("RLIMIT_"):
+            which = getattr(resource, name)
+            try:
+                soft, hard = resource.getrlimit(which)
+                if soft != hard:
+                    resource.setrlimit(which, (soft, soft))
+            except (ValueError, OSError):
+                pass
 
 
 def _tmpfile(data=b""):
@@ -222,11 +242,385 @@ def _child_stdio(stdin_fd, out_fd, err_fd, keep):
     return moved
 
 
+# --- the tests' world (function-style Python tests) -------------------------------------------
+#
+# A function test runs in the program's interpreter after the program: without care it would see
+# whatever the program left (builtins rebound, `math.isclose` patched, `sys.modules` entries
+# replaced) and compare values the program made with the program's own `__eq__`. `_World` gives
+# the test the world the service set up: it snapshots the modules before the program runs,
+# restores them after it, hands the test private copies, checks every value the test inspects
+# (the host rewrote the test so that it calls `_rk_v`, `_rk_t` and `_rk_call`: see
+# sandbox/testguard.py), and an audit hook keeps the program's code away from frames, the
+# garbage collector's object lists, tracing and ctypes, the ways to reach into the test.
+
+_HEAPTYPE = 1 << 9
+_type_dict = type.__dict__["__dict__"].__get__
+_type_mro = type.__dict__["__mro__"].__get__
+_type_flags = type.__dict__["__flags__"].__get__
+#: Dunders through which a value answers a test's question about it. A class of the program's
+#: that defines any of them makes its objects unfit for a test to inspect (`__repr__` is left
+#: out: printing is not judging, and namedtuples define it).
+_VALUE_DUNDERS = frozenset(
+    "__%s__" % n
+    for n in (
+        "eq ne lt le gt ge hash bool len contains iter next getitem index int float complex "
+        "abs round trunc floor ceil neg pos invert str format bytes getattr getattribute class "
+        "instancecheck subclasscheck add radd sub rsub mul rmul truediv rtruediv floordiv "
+        "rfloordiv mod rmod divmod rdivmod pow rpow matmul rmatmul lshift rlshift rshift "
+        "rrshift and rand or ror xor rxor iadd isub imul itruediv ifloordiv imod ipow"
+    ).split()
+)
+_SCALARS = frozenset(
+    (type(None), bool, int, float, complex, str, bytes, bytearray, type(...), range, slice)
+)
+_SEQUENCES = frozenset((list, tuple, set, frozenset, type({}.keys()), type({}.values())))
+#: Audit events that hand out frames or every object; blocked while the program's code runs.
+_FRAME_EVENTS = frozenset(("sys._getframe", "sys._current_frames", "sys._getframemodulename"))
+_FRAME_ATTRS = frozenset(("tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back"))
+_ALWAYS_BLOCKED = frozenset(
+    (
+        "gc.get_objects",
+        "gc.get_referrers",
+        "gc.get_referents",
+        "sys.settrace",
+        "sys.setprofile",
+        "sys.monitoring.register_callback",
+        "cpython.PyInterpreterState_New",
+    )
+)
+_BLOCKED_MODULES = frozenset(("ctypes", "_ctypes", "_testcapi", "_testinternalcapi", "cffi"))
+_WATCHED = (
+    _FRAME_EVENTS
+    | _ALWAYS_BLOCKED
+    | {"object.__getattr__", "import", "open", "object.__setattr__", "object.__delattr__"}
+)
+
+
+class RiggedValue(BaseException):
+    """A test inspected a value it cannot trust. A BaseException: `except Exception` in the
+    test does not swallow it (the harness records the flag in any case)."""
+
+
+class _World:
+    def __init__(self, test_imports, main_globals):
+        import builtins
+
+        self.flags = set()  # every attempt seen (reported)
+        self.fatal = set()  # attempts that fail the test
+        self.phase = "program"
+        self.in_hook = False
+        self.main_globals = main_globals
+        for name in test_imports:
+            if name not in sys.modules:
+                try:
+                    __import__(name)
+                except BaseException:
+                    pass  # the test will fail on its own import
+        self.builtins = builtins
+        self.saved_builtins = dict(builtins.__dict__)
+        self.real_import = builtins.__import__
+        self.modules = {}
+        self.classes = {}
+        for name, mod in list(sys.modules.items()):
+            d = getattr(mod, "__dict__", None)
+            if type(d) is not dict or name in ("sys", "builtins", "__main__"):
+                continue
+            self.modules[name] = (mod, dict(d))
+            for v in d.values():
+                if (
+                    isinstance(v, type)
+                    and _type_flags(v) & _HEAPTYPE
+                    and id(v) not in self.classes
+                    and getattr(v, "__module__", None) == name
+                ):
+                    self.classes[id(v)] = (v, dict(_type_dict(v)))
+        self.trusted_globals = {id(m[0].__dict__) for m in self.modules.values()}
+        self.trusted_globals.add(id(globals()))
+        self.sys_lists = [(lst, list(lst)) for lst in (sys.meta_path, sys.path_hooks, sys.path)]
+        self.test_globals = None
+        self.clones = {}
+        # Builtins that ask nothing of a value's class: no guard on their arguments.
+        self.exempt = {
+            id(builtins.__dict__[n])
+            for n in (
+                "isinstance",
+                "issubclass",
+                "type",
+                "id",
+                "callable",
+                "hasattr",
+                "getattr",
+                "setattr",
+                "delattr",
+                "print",
+                "repr",
+            )
+        }
+        sys.addaudithook(self.audit)
+
+    # --- the audit hook ---------------------------------------------------------------------
+
+    def audit(self, event, args):
+        if event not in _WATCHED or self.in_hook:
+            return
+        self.in_hook = True
+        try:
+            self._audit(event, args)
+        finally:
+            self.in_hook = False
+
+    def _audit(self, event, args):
+        if event == "import":
+            if args[0].partition(".")[0] in _BLOCKED_MODULES:
+                self._caught("introspection", fatal=self.phase == "test")
+                raise ImportError("module %r is not available in the sandbox" % args[0])
+            return
+        if event == "open":
+            path = args[0]
+            if isinstance(path, str) and path.startswith("/proc/") and path.endswith("/mem"):
+                self._caught("introspection", fatal=self.phase == "test")
+                raise PermissionError("no access to process memory in the sandbox")
+            return
+        if event in _ALWAYS_BLOCKED:
+            if self.phase != "done":
+                self._caught("introspection", fatal=self.phase == "test")
+                raise RuntimeError("%s is not available in the sandbox" % event)
+            return
+        if event in ("object.__setattr__", "object.__delattr__"):
+            if self.phase == "test" and id(args[0]) in self.classes and self._program_on_stack():
+                self._caught("patched_modules", fatal=True)
+                raise AttributeError("the standard library is read-only while tests run")
+            return
+        if event == "object.__getattr__" and args[1] not in _FRAME_ATTRS:
+            return
+        if self.phase == "test" and self._program_on_stack():
+            self._caught("frame_access", fatal=True)
+            # ValueError is what the standard library expects from a stack that is too shallow
+            # (namedtuple, enum, typing and logging carry on without a frame).
+            raise ValueError("frames are not available to the program in the sandbox")
+
+    def _caught(self, flag, fatal):
+        self.flags.add(flag)
+        if fatal:
+            self.fatal.add(flag)
+
+    def _program_on_stack(self):
+        """Whether code of the program (globals that are no module's, the test's or ours) is
+        running on this thread's stack."""
+        f = sys._getframe(2)
+        trusted, test = self.trusted_globals, self.test_globals
+        while f is not None:
+            g = f.f_globals
+            if id(g) not in trusted and g is not test:
+                return True
+            f = f.f_back
+        return False
+
+    # --- program -> test ------------------------------------------------------------------
+
+    def _repair(self, current, saved, strict, set_=None, delete=None):
+        """Put `current` (a dict, or a class's through `set_`/`delete`) back to `saved`; True
+        if what was changed counts as patching: anything when `strict`, else a removed entry,
+        a changed or added callable (modules aside) or a value the program made."""
+        patched = False
+        for k, old in saved.items():
+            v = current.get(k, _MISSING)
+            if v is old:
+                continue
+            if strict or v is _MISSING or callable(v) or not self._trusted(v):
+                patched = True
+            try:
+                set_(k, old) if set_ else current.__setitem__(k, old)
+            except (AttributeError, TypeError):
+                pass
+        for k in [k for k in current if k not in saved]:
+            v = current[k]
+            if strict or (callable(v) and type(v) is not type(sys)) or not self._trusted(v):
+                patched = True
+                try:
+                    delete(k) if delete else current.__delitem__(k)
+                except (AttributeError, TypeError):
+                    pass
+        return patched
+
+    def restore(self):
+        """Put every snapshotted module, class and the builtins back; returns (and records)
+        the flags of what was patched."""
+        found = set()
+        if self._repair(self.builtins.__dict__, self.saved_builtins, True):
+            found.add("patched_builtins")
+        for name, (mod, saved) in self.modules.items():
+            if sys.modules.get(name) is not mod:
+                found.add("patched_modules")
+                sys.modules[name] = mod
+            if self._repair(mod.__dict__, saved, False):
+                found.add("patched_modules")
+        for cls, saved in self.classes.values():
+            set_ = lambda k, v, c=cls: type.__setattr__(c, k, v)  # noqa: E731
+            delete = lambda k, c=cls: type.__delattr__(c, k)  # noqa: E731
+            if self._repair(_type_dict(cls), saved, False, set_, delete):
+                found.add("patched_modules")
+        for lst, saved in self.sys_lists:
+            if len(lst) != len(saved) or any(a is not b for a, b in zip(lst, saved)):  # noqa: B905 (runs on 3.8)
+                found.add("patched_modules")
+                lst[:] = saved
+        self.flags |= found
+        return found
+
+    def enter_test(self):
+        """The test's globals: the program's names (not those that shadow builtins: the test
+        sees the real ones), private copies of the modules and builtins, and the guards."""
+        main = self.main_globals
+        saved_builtins = self.saved_builtins
+        g = {}
+        for k, v in main.items():
+            if k in saved_builtins and not (k.startswith("__") and k.endswith("__")):
+                if saved_builtins[k] is not v:
+                    self.flags.add("shadowed_builtins")
+                continue
+            if type(v) is type(sys) and getattr(v, "__name__", None) in self.modules:
+                v = self._clone(v.__name__)
+            g[k] = v
+        b = dict(saved_builtins)
+        b["__import__"] = self._import
+        g["__builtins__"] = b
+        g["_rk_v"], g["_rk_t"], g["_rk_call"] = self.value, self.truth, self.call
+        self.test_globals = g
+        self.phase = "test"
+        return g
+
+    def leave_test(self):
+        """After the test: anything it saw patched while it ran fails it."""
+        self.phase = "checking"
+        found = self.restore()
+        self.fatal |= found
+        self.phase = "done"
+
+    def _clone(self, name):
+        m = self.clones.get(name)
+        if m is None:
+            saved = self.modules[name][1]
+            m = type(sys)(name)
+            m.__dict__.update(saved)
+            self.clones[name] = m
+        return m
+
+    def _import(self, name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0:
+            target = name if fromlist else name.partition(".")[0]
+            if target in self.modules and name in self.modules:
+                return self._clone(target)
+        return self.real_import(name, globals, locals, fromlist, level)
+
+    # --- values the test inspects ---------------------------------------------------------
+
+    def _trusted_type(self, t):
+        test = self.test_globals
+        for c in _type_mro(t):
+            if not _type_flags(c) & _HEAPTYPE or id(c) in self.classes:
+                continue
+            d = _type_dict(c)
+            if _VALUE_DUNDERS.isdisjoint(d):
+                continue
+            # The test's own classes are trusted: their methods run the test's code.
+            if any(getattr(f, "__globals__", None) is test for f in d.values()):
+                continue
+            return False
+        return True
+
+    def _trusted(self, v):
+        stack = [v]
+        seen = set()
+        budget = 1000000
+        while stack:
+            x = stack.pop()
+            t = type(x)
+            if t in _SCALARS:
+                continue
+            if id(x) in seen:
+                continue
+            seen.add(id(x))
+            budget -= 1
+            if budget < 0:
+                return True  # checked a million items: the rest is the same data
+            if t in _SEQUENCES:
+                stack.extend(x)
+            elif t is dict:
+                stack.extend(x.keys())
+                stack.extend(x.values())
+            elif t is type({}.items()):
+                for kv in x:
+                    stack.extend(kv)
+            elif not self._trusted_type(t):
+                return False
+            elif isinstance(x, (list, tuple, set, frozenset)):
+                base = next(b for b in _type_mro(t) if b in _SEQUENCES)
+                stack.extend(base.__iter__(x))
+            elif isinstance(x, dict):
+                stack.extend(dict.keys(x))
+                stack.extend(dict.values(x))
+        return True
+
+    def _rigged(self, v):
+        self.flags.add("rigged_value")
+        self.fatal.add("rigged_value")
+        return RiggedValue(
+            "the test cannot trust a %s made by the program (its class answers comparisons "
+            "or questions itself): tests judge plain data" % type(v).__name__
+        )
+
+    def value(self, v):
+        if self._trusted(v):
+            t = type(v)
+            if (
+                t not in _SCALARS
+                and t not in _SEQUENCES
+                and t is not dict
+                and (hasattr(t, "__next__") and not isinstance(v, (list, tuple, dict, set)))
+            ):
+                return self._checked_iter(v)
+            return v
+        raise self._rigged(v)
+
+    def _checked_iter(self, it):
+        for x in it:
+            yield self.value(x)
+
+    def truth(self, v):
+        return bool(self.value(v))
+
+    def _own(self, f):
+        """Whether calling `f` runs the program's or the test's own code (its arguments are
+        theirs to judge), rather than the builtins' or the standard library's."""
+        fn = getattr(f, "__func__", f)
+        g = getattr(fn, "__globals__", None)
+        if g is not None and type(g) is dict:
+            return id(g) not in self.trusted_globals
+        if isinstance(f, type):
+            return bool(_type_flags(f) & _HEAPTYPE) and id(f) not in self.classes
+        t = type(f)
+        return bool(_type_flags(t) & _HEAPTYPE) and id(t) not in self.classes
+
+    def call(self, f, *args, **kwargs):
+        if id(f) not in self.exempt and not self._own(f):
+            for a in args:
+                if not self._trusted(a):
+                    raise self._rigged(a)
+            for a in kwargs.values():
+                if not self._trusted(a):
+                    raise self._rigged(a)
+        return f(*args, **kwargs)
+
+
+_MISSING = object()
+
+
 # --- running a test -------------------------------------------------------------------------
 
 
-def _python_child(program, test_code, tok_fd, res_fd):
-    """Body of the forked child for a Python test. Never returns."""
+def _python_child(program, test, tok_fd, res_fd):
+    """Body of the forked child for a Python test (`test`: None for stdio tests, else the
+    guarded test code and the modules it imports). Never returns."""
     _write, _read, _exit = os.write, os.read, os._exit
     _Base, _Exit = BaseException, SystemExit
     import builtins
@@ -242,6 +636,10 @@ def _python_child(program, test_code, tok_fd, res_fd):
     sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", errors="replace", closefd=False)
     out = sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", closefd=False)
     sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", closefd=False)
+    # The harness's own module must not be there for the program to import and change.
+    for name in ("harness", "__rk_harness__"):
+        sys.modules.pop(name, None)
+    world = None
 
     def flush():
         for f in (sys.stdout, out, sys.stderr):
@@ -266,28 +664,57 @@ def _python_child(program, test_code, tok_fd, res_fd):
             pass
         flush()
 
+    def flags():
+        if world is None or not world.flags:
+            return b""
+        return b"|" + ",".join(sorted(world.flags)).encode()
+
     _run_exitfuncs = atexit._run_exitfuncs
     try:
-        exec(program, main.__dict__)
-        if test_code is not None:
-            exec(test_code, main.__dict__)
+        if test is None:
+            exec(program, main.__dict__)
+        else:
+            # The world is an argument being evaluated while the program runs: it sits on this
+            # frame's value stack, not in a local, so a frame the program takes (they are
+            # allowed while it runs: logging, namedtuple, tracebacks) does not lead to it.
+            world, caught = _test_phase(
+                _World(test[1], main.__dict__), exec(program, main.__dict__), test[0]
+            )
+            if caught is not None:
+                raise caught
         shutdown()
-        _write(res_fd, b"S:" + _read(tok_fd, 64))
+        if world is not None and world.fatal:
+            _write(res_fd, b"R:" + flags())
+            _exit(1)
+        _write(res_fd, b"S:" + _read(tok_fd, 64) + flags())
         _exit(0)
     except _Exit as e:
         shutdown()
         code = e.code
-        _write(res_fd, b"X:" + str(code)[:50].encode())
+        _write(res_fd, b"X:" + str(code)[:50].encode() + flags())
         _exit(0 if code is None or code == 0 else 1)
     except _Base as e:
         try:
-            _write(res_fd, b"E:" + type(e).__name__[:100].encode())
+            _write(res_fd, b"E:" + type(e).__name__[:100].encode() + flags())
             sys.excepthook(type(e), e, e.__traceback__)
             flush()
         except _Base:
             pass
         _exit(1)
     _exit(1)
+
+
+def _test_phase(world, _, code):
+    """After the program ran: restore the world, run the test in it, check it was not
+    patched meanwhile. Returns the world and what the test raised (None when it ran through)."""
+    world.restore()
+    caught = None
+    try:
+        exec(code, world.enter_test())
+    except BaseException as e:
+        caught = e
+    world.leave_test()
+    return world, caught
 
 
 def _binary_fd(binary):
@@ -310,9 +737,15 @@ def _exec_child(fd, res_fd):
     os._exit(127)
 
 
+def _flag_list(raw):
+    """The child's flags (`a,b`), kept to safe characters: they go into the reply header."""
+    ok = b"abcdefghijklmnopqrstuvwxyz_,"
+    return "".join(chr(c) for c in raw[:200] if c in ok).strip(",")
+
+
 def run_test(state, test):
     lim = state["limits"]
-    timeout_s = float(lim["timeout_s"])
+    timeout_s = float(test.get("timeout_s") or lim["timeout_s"])
     max_out = int(lim["max_output_bytes"])
     cpu_s = int(timeout_s) + 1
     data = (test.get("input") or "").encode("utf-8", "replace")
@@ -320,18 +753,33 @@ def run_test(state, test):
     tok_r, tok_w = os.pipe()
     res_r, res_w = os.pipe()
     code = state.get("python")
-    test_code = None
+    py_test = None
     if test.get("code") is not None:
-        test_code = compile(test["code"], "<test>", "exec")
+        py_test = (compile(test["code"], "<test>", "exec"), test.get("imports") or ())
+        for name in py_test[1]:
+            # Imported once per sandbox, before any fork: each child starts with it loaded
+            # (its pristine state is what the test sees).
+            if name not in sys.modules:
+                try:
+                    __import__(name)
+                except BaseException:
+                    pass
     pid = os.fork()
     if pid == 0:
         try:
             tok, res = _child_stdio(stdin_fd, out_fd, err_fd, [tok_r, res_w])
             # Before the limits: RLIMIT_FSIZE would cap the copy at the output limit.
             binary = _binary_fd(state["binary"]) if code is None else -1
-            _limit(lim["memory_mb"], cpu_s, max_out + 1, int(lim["max_processes"]))
+            _limit(
+                lim["memory_mb"],
+                cpu_s,
+                max_out + 1,
+                int(lim["max_processes"]),
+                int(lim.get("max_open_files") or 256),
+                not lim.get("cgroup"),
+            )
             if code is not None:
-                _python_child(code, test_code, tok, res)
+                _python_child(code, py_test, tok, res)
             _exec_child(binary, res)
         finally:
             os._exit(127)
@@ -343,7 +791,7 @@ def run_test(state, test):
     except OSError:  # the child already exited or exec'd: it will never need the token
         pass
     os.close(tok_w)
-    status, seconds = _wait(pid, timeout_s)
+    status, seconds, cpu = _wait(pid, timeout_s)
     timed_out = status is None
     _kill_all()
     res = b""
@@ -362,14 +810,22 @@ def run_test(state, test):
         os.close(fd)
     _clean_workdir()
     fields = {"time_ms": "%.3f" % (seconds * 1000), "timeout": int(timed_out)}
+    fields["cpu_ms"] = "%.3f" % (cpu * 1000)
+    fields["cpu_limit_ms"] = cpu_s * 1000
     fields["overflow"] = int(out_size > max_out)
     if status is not None:
         if os.WIFSIGNALED(status):
             fields["signal"] = os.WTERMSIG(status)
         else:
             fields["exit"] = os.WEXITSTATUS(status)
+    res, _, raw_flags = res.partition(b"|")
+    flags = _flag_list(raw_flags)
+    if flags:
+        fields["flags"] = flags
     if res.startswith(b"S:"):
         fields["sentinel"] = int(res[2:] == token)
+    elif res.startswith(b"R:"):
+        fields["rigged"] = 1
     elif res.startswith(b"E:"):
         fields["exception"] = res[2:].decode("ascii", "replace").replace(" ", "_") or "?"
     elif res.startswith(b"X:"):
@@ -407,13 +863,14 @@ def prepare(msg):
                 int(lim["compile_timeout_s"]) + 1,
                 COMPILE_FILE_MB << 20,
                 max(16, int(lim["max_processes"])),
+                1024,
             )
             env = {"PATH": "/usr/bin:/bin", "TMPDIR": WORK, "LANG": "C"}
             os.execvpe(GXX[0], GXX, env)
         finally:
             os._exit(127)
     os.close(null)
-    status, seconds = _wait(pid, float(lim["compile_timeout_s"]))
+    status, seconds, _ = _wait(pid, float(lim["compile_timeout_s"]))
     _kill_all()
     err, _ = _file_bytes(err_fd, STDERR_CAP)
     os.close(err_fd)

@@ -32,6 +32,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sandbox import cgroups
+from sandbox.harness import COMPILE_MEMORY_MB
 from sandbox.protocol import (
     HARNESS_PATH,
     HARNESS_SOURCE,
@@ -94,7 +96,10 @@ def pick_python(configured: str | None = None) -> str:
 
 
 class _Sandbox:
-    """One running bwrap + harness, spoken to over its stdin/stdout pipes."""
+    """One running bwrap + harness, spoken to over its stdin/stdout pipes; `group` is its
+    cgroup when runs are accounted that way (None: rlimits only)."""
+
+    group: cgroups.RunGroup | None = None
 
     def __init__(self, argv: list[str], run_as: int | None) -> None:
         kwargs: dict[str, Any] = {}
@@ -177,11 +182,37 @@ class _Sandbox:
         for f in (self.proc.stdout, self.proc.stderr):
             if f:
                 f.close()
+        self.release_group()
 
     def kill(self) -> None:
         with contextlib.suppress(OSError):
             os.killpg(self.proc.pid, 9)
         self.proc.wait()
+
+    def join_group(self, group: cgroups.RunGroup) -> None:
+        """Put bwrap and the harness into `group` before any program runs. The harness waits
+        for its first frame, so it has no children yet; everything it forks later is born in
+        the group. Both are shielded from the group's OOM killer: the program's processes are
+        the ones to go when the run is over its memory."""
+        group.add(self.proc.pid)
+        deadline = time.monotonic() + 5.0
+        inside = cgroups.descendants(self.proc.pid)
+        while not inside:  # bwrap has not forked the sandbox yet
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise cgroups.CgroupError("the sandbox's harness did not appear")
+            time.sleep(0.0005)
+            inside = cgroups.descendants(self.proc.pid)
+        for pid in inside:
+            group.add(pid)
+        for pid in (self.proc.pid, *inside):
+            with contextlib.suppress(OSError):
+                Path(f"/proc/{pid}/oom_score_adj").write_text("-1000")
+        self.group = group
+
+    def release_group(self) -> None:
+        if self.group is not None:
+            self.group.remove()
+            self.group = None
 
 
 class LocalBackend:
@@ -202,6 +233,7 @@ class LocalBackend:
         tmpfs_mb: int = 256,
         shm_mb: int = 16,
         pool_size: int = 2,
+        cgroup_mode: str = "auto",
     ) -> None:
         self.python = pick_python(python)
         self.bwrap = bwrap or shutil.which("bwrap") or "bwrap"
@@ -216,6 +248,10 @@ class LocalBackend:
         self._pool: list[_Sandbox] = []
         self._pool_cv = threading.Condition()
         self._closed = False
+        self._cgroup_mode = cgroup_mode
+        self._hierarchy: cgroups.Hierarchy | None = None
+        self._accounting: str | None = None
+        self._cgroup_lock = threading.Lock()
         if pool_size > 0:
             threading.Thread(target=self._refill, name="sandbox-pool", daemon=True).start()
 
@@ -259,8 +295,42 @@ class LocalBackend:
 
     # --- pool ---------------------------------------------------------------------------------
 
+    def accounting(self) -> str:
+        """Which accounting is in force: the cgroup hierarchy in use, or why rlimits only."""
+        self._cgroup_hierarchy()
+        return self._accounting or ""
+
+    def _cgroup_hierarchy(self) -> cgroups.Hierarchy | None:
+        with self._cgroup_lock:
+            if self._accounting is None:
+                if os.geteuid() != 0 and self._cgroup_mode == "auto":
+                    self._hierarchy, why = None, "not root: cannot create cgroups"
+                else:
+                    self._hierarchy, why = cgroups.detect(mode=self._cgroup_mode)
+                if self._hierarchy is None:
+                    self._accounting = f"rlimits per process ({why})"
+                    log.warning("sandbox memory is counted per process: %s", why)
+                else:
+                    self._accounting = f"{why}: memory and processes per run"
+                    atexit.register(cgroups.release, self._hierarchy)
+            return self._hierarchy
+
     def _spawn(self) -> _Sandbox:
-        return _Sandbox(self.argv(), self.run_as)
+        box = _Sandbox(self.argv(), self.run_as)
+        hierarchy = self._cgroup_hierarchy()
+        if hierarchy is not None:
+            group = None
+            try:
+                group = cgroups.RunGroup(hierarchy)
+                box.join_group(group)
+            except (OSError, cgroups.CgroupError) as exc:
+                # This sandbox runs on rlimits alone (the program message says so).
+                log.error("sandbox not placed in a cgroup (rlimits only for this run): %s", exc)
+                if group is not None and box.group is None:
+                    box.kill()
+                    group.remove()
+                    box = _Sandbox(self.argv(), self.run_as)
+        return box
 
     def _refill(self) -> None:
         # One long-lived thread spawns pooled sandboxes: bwrap's --die-with-parent watches the
@@ -301,12 +371,19 @@ class LocalBackend:
     # --- running ------------------------------------------------------------------------------
 
     def run(
-        self, program: Program, tests: Sequence[Test], limits: Limits, compare: Compare
+        self,
+        program: Program,
+        tests: Sequence[Test],
+        limits: Limits,
+        compare: Compare,
+        stop_on_failure: bool = False,
     ) -> Verdict:
-        """Compile `program` once, run every test in one sandbox, judge on the host."""
+        """Compile `program` once, run the tests in one sandbox, judge on the host. With
+        `stop_on_failure` the first test that does not pass ends the run (the rest are
+        `skipped`); so does the end of `limits.total_timeout_s`."""
         box = self._take()
         try:
-            return self._run(box, program, tests, limits, compare)
+            return self._run(box, program, tests, limits, compare, stop_on_failure)
         finally:
             box.close()
 
@@ -317,12 +394,26 @@ class LocalBackend:
         tests: Sequence[Test],
         limits: Limits,
         compare: Compare,
+        stop_on_failure: bool,
     ) -> Verdict:
+        deadline = time.monotonic() + limits.total_timeout_s
+        group = box.group
+        compiles = program.language != "python"
         try:
-            box.send(program_message(program, limits))
-            ready = box.recv(limits.compile_timeout_s + _HOST_SLACK_S)
+            if group is not None:
+                if compiles:  # the compiler gets its own allowance, as its rlimits do
+                    group.limit(
+                        max(COMPILE_MEMORY_MB, limits.memory_mb), max(16, limits.max_processes)
+                    )
+                else:
+                    group.limit(limits.memory_mb, limits.max_processes)
+            box.send(program_message(program, limits, cgroup=group is not None))
+            wait = min(limits.compile_timeout_s, limits.total_timeout_s)
+            ready = box.recv(wait + _HOST_SLACK_S)
         except ProtocolError:
             ready = None
+        except cgroups.CgroupError as exc:
+            raise SandboxUnavailable(f"cannot limit the run's cgroup: {exc}") from exc
         if ready is None:
             if box.proc.poll() is None:  # alive but silent: a compile that ignored its deadline
                 box.kill()
@@ -332,11 +423,24 @@ class LocalBackend:
         if ready.fields.get("status") != "ok":
             message = ready.err.decode("utf-8", "replace")[-2000:]
             return Verdict.compile_error(message or "compile error", len(tests))
+        if group is not None and compiles:
+            try:
+                group.limit(limits.memory_mb, limits.max_processes)
+            except cgroups.CgroupError as exc:
+                box.kill()
+                raise SandboxUnavailable(f"cannot limit the run's cgroup: {exc}") from exc
         results: list[TestResult] = []
         for i, test in enumerate(tests):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                why = f"not run: the item's {limits.total_timeout_s:g} s total time is spent"
+                results += [TestResult(TestStatus.SKIPPED, 0.0, why) for _ in tests[i:]]
+                break
+            timeout = min(limits.timeout_s, left)
+            ooms = group.oom_kills() if group is not None else 0
             try:
-                box.send(test_message(test))
-                reply = box.recv(limits.timeout_s + _HOST_SLACK_S)
+                box.send(test_message(test, timeout if timeout < limits.timeout_s else None))
+                reply = box.recv(timeout + _HOST_SLACK_S)
             except ProtocolError as exc:
                 log.warning("sandbox ended during test %d: %s %s", i, exc, box.stderr())
                 reply = None
@@ -345,6 +449,8 @@ class LocalBackend:
                 if box.proc.poll() is None:
                     box.kill()
                     status, why = TestStatus.TIMEOUT, "time limit exceeded (host)"
+                elif group is not None and group.oom_kills() > ooms:
+                    status, why = TestStatus.MEMORY_LIMIT, "memory limit exceeded"
                 else:
                     status, why = TestStatus.FAILED, "sandbox ended unexpectedly"
                 results.append(TestResult(status, 0.0, why))
@@ -355,7 +461,13 @@ class LocalBackend:
                 raise SandboxUnavailable(
                     f"sandbox harness failed ({reply.fields['harness_error']}): {box.stderr()}"
                 )
-            results.append(judge(test, reply, compare, program.language))
+            oom = group is not None and group.oom_kills() > ooms
+            result = judge(test, reply, compare, program.language, oom=oom)
+            results.append(result)
+            if stop_on_failure and result.status is not TestStatus.PASSED:
+                why = "not run: an earlier test failed (partial: false)"
+                results += [TestResult(TestStatus.SKIPPED, 0.0, why) for _ in tests[i + 1 :]]
+                break
         return Verdict(VerdictStatus.OK, results)
 
     # --- health -------------------------------------------------------------------------------
@@ -372,8 +484,11 @@ class LocalBackend:
 
     def _probe(self) -> dict[str, Any]:
         info: dict[str, Any] = {"backend": self.name, "bwrap": self.bwrap, "python": self.python}
-        info["limits"] = "rlimits (AS, CPU, FSIZE, NPROC as uid %s)" % (
-            self.run_as if self.run_as is not None else os.geteuid()
+        info["accounting"] = self.accounting()
+        uid = self.run_as if self.run_as is not None else os.geteuid()
+        per_process = "" if self._hierarchy is not None else ", AS"
+        info["limits"] = (
+            f"rlimits soft = hard (CPU, FSIZE, NPROC as uid {uid}, NOFILE{per_process})"
         )
         if shutil.which(self.bwrap) is None:
             return {**info, "ok": False, "error": f"bwrap not found ({self.bwrap})"}

@@ -7,10 +7,12 @@ from __future__ import annotations
 import marshal
 import signal
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sandbox.compare import outputs_match
+from sandbox.testguard import guard
 from sandbox.types import Compare, Limits, Program, Test, TestResult, TestStatus
 
 HARNESS_PATH = Path(__file__).with_name("harness.py")
@@ -29,7 +31,9 @@ def frame(obj: dict[str, Any]) -> bytes:
     return b"%d\n" % len(body) + body
 
 
-def program_message(program: Program, limits: Limits) -> dict[str, Any]:
+def program_message(program: Program, limits: Limits, cgroup: bool = False) -> dict[str, Any]:
+    """The first frame of a run. `cgroup`: a cgroup counts the run's memory as a whole, so the
+    harness sets no per-process address-space limit."""
     return {
         "language": program.language,
         "source": program.source,
@@ -38,14 +42,29 @@ def program_message(program: Program, limits: Limits) -> dict[str, Any]:
             "memory_mb": int(limits.memory_mb),
             "max_output_bytes": int(limits.max_output_bytes),
             "max_processes": int(limits.max_processes),
+            "max_open_files": int(limits.max_open_files),
             "compile_timeout_s": float(limits.compile_timeout_s),
+            "cgroup": bool(cgroup),
         },
     }
 
 
-def test_message(test: Test) -> dict[str, Any]:
-    # The expected output stays on the host.
-    return {"input": test.input, "code": test.code}
+def test_message(test: Test, timeout_s: float | None = None) -> dict[str, Any]:
+    """One test's frame. The expected output stays on the host; function-style test code goes
+    in guarded (see `sandbox.testguard`), with the modules it imports. `timeout_s` lowers this
+    test's time limit (what is left of the run's total)."""
+    msg: dict[str, Any] = {"input": test.input, "code": None}
+    if test.code is not None:
+        msg["code"], msg["imports"] = guard_test(test.code)
+    if timeout_s is not None:
+        msg["timeout_s"] = float(timeout_s)
+    return msg
+
+
+@lru_cache(maxsize=1024)
+def guard_test(code: str) -> tuple[str, list[str]]:
+    """`testguard.guard`, cached: a batch's items share their tests."""
+    return guard(code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,19 +106,50 @@ def _stderr_tail(err: bytes) -> str:
     return lines[-1][:200] if lines else ""
 
 
-def judge(test: Test, reply: Reply, compare: Compare, language: str) -> TestResult:
-    """The status of one test from the harness's reply and the expected output."""
+#: Flags of attempts on the tests' world, with what the test's message says about them.
+FLAG_MESSAGES = {
+    "rigged_value": "the test was given a value whose class answers for itself",
+    "patched_builtins": "the program patched the builtins",
+    "patched_modules": "the program patched modules the tests use",
+    "frame_access": "the program reached for the tests' frames",
+    "introspection": "the program used introspection the sandbox refuses",
+    "shadowed_builtins": "the program rebound builtin names",
+}
+
+
+def judge(
+    test: Test, reply: Reply, compare: Compare, language: str, oom: bool = False
+) -> TestResult:
+    """The status of one test from the harness's reply and the expected output. `oom`: the
+    run's cgroup killed a process for memory during this test."""
+    result = _judge(test, reply, compare, language, oom)
+    flags = tuple(sorted(f for f in reply.fields.get("flags", "").split(",") if f))
+    return TestResult(result.status, result.time_ms, result.message, flags) if flags else result
+
+
+def _judge(test: Test, reply: Reply, compare: Compare, language: str, oom: bool) -> TestResult:
     ms = round(reply.float("time_ms"), 3)
     sig = reply.int("signal", -1)
     exc = reply.fields.get("exception", "")
-    if reply.int("timeout") or sig == signal.SIGXCPU:
+    cpu_out = sig == signal.SIGKILL and reply.float("cpu_ms") >= reply.float("cpu_limit_ms", 1e18)
+    if reply.int("timeout") or sig == signal.SIGXCPU or cpu_out:
         return TestResult(TestStatus.TIMEOUT, ms, "time limit exceeded")
     if reply.int("overflow") or sig == signal.SIGXFSZ:
         return TestResult(TestStatus.OUTPUT_LIMIT, ms, "output limit exceeded")
-    if exc == "MemoryError" or (
-        language == "cpp" and sig in (signal.SIGABRT, signal.SIGSEGV) and b"bad_alloc" in reply.err
+    if (
+        oom
+        or exc == "MemoryError"
+        or (
+            language == "cpp"
+            and sig in (signal.SIGABRT, signal.SIGSEGV)
+            and b"bad_alloc" in reply.err
+        )
     ):
         return TestResult(TestStatus.MEMORY_LIMIT, ms, "memory limit exceeded")
+    if reply.int("rigged") or exc == "RiggedValue":
+        flags = [f for f in reply.fields.get("flags", "").split(",") if f in FLAG_MESSAGES]
+        why = "; ".join(FLAG_MESSAGES[f] for f in flags if f != "shadowed_builtins")
+        return TestResult(TestStatus.FAILED, ms, f"hack caught: {why or 'rigged value'}")
     if sig >= 0:
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else sig
         return TestResult(TestStatus.FAILED, ms, f"killed by signal {name}")

@@ -57,25 +57,44 @@ class Limits:
     """Per-run limits; defaults are the contract's."""
 
     timeout_s: float = 5.0  # wall time per test
-    memory_mb: int = 512  # address space per process
+    memory_mb: int = 512  # all the run's processes together (cgroup), else per process (rlimit)
     max_output_bytes: int = 1_000_000  # stdout per test (also the largest file it may write)
     max_processes: int = 64  # processes + threads the program may have at once
+    max_open_files: int = 256  # file descriptors per process
     compile_timeout_s: float = 30.0
+    total_timeout_s: float = 60.0  # the whole run, compile included
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any] | None) -> Limits:
-        """Limits from a (possibly partial) dict; unknown keys are ignored."""
+        """Limits from a (possibly partial) dict; unknown keys are ignored. A value outside
+        `LIMIT_RANGES` is a ValueError naming the field."""
         data = data or {}
         values: dict[str, Any] = {}
         for name, f in cls.__dataclass_fields__.items():
             raw = data.get(name)
             if raw is None:
                 continue
-            value = float(raw) if f.type == "float" else int(raw)
-            if not value > 0:
-                raise ValueError(f"limits.{name} must be positive, got {raw!r}")
+            try:
+                value = float(raw) if f.type == "float" else int(raw)
+            except (TypeError, ValueError, OverflowError):
+                raise ValueError(f"limits.{name} must be a number, got {raw!r}") from None
+            lo, hi = LIMIT_RANGES[name]
+            if not lo <= value <= hi:
+                raise ValueError(f"limits.{name} must be in [{lo:g}, {hi:g}], got {raw!r}")
             values[name] = value
         return cls(**values)
+
+
+#: The range each limit may take (inclusive). The API's schema states the same bounds.
+LIMIT_RANGES: dict[str, tuple[float, float]] = {
+    "timeout_s": (0.01, 60.0),
+    "memory_mb": (16, 8192),
+    "max_output_bytes": (1, 64_000_000),
+    "max_processes": (1, 1024),
+    "max_open_files": (16, 4096),
+    "compile_timeout_s": (0.01, 120.0),
+    "total_timeout_s": (0.01, 600.0),
+}
 
 
 class TestStatus(StrEnum):
@@ -89,7 +108,7 @@ class TestStatus(StrEnum):
     TIMEOUT = "timeout"
     MEMORY_LIMIT = "memory_limit"
     OUTPUT_LIMIT = "output_limit"
-    SKIPPED = "skipped"  # not run: the program did not compile
+    SKIPPED = "skipped"  # not run: no compile, an earlier failure (stop_on_failure) or no time left
 
 
 class VerdictStatus(StrEnum):
@@ -106,6 +125,8 @@ class TestResult:
     time_ms: float
     #: Short reason for a failure (exception type, signal, tail of stderr); empty when passed.
     message: str = ""
+    #: Attempts on the tests' world the sandbox caught (e.g. "patched_builtins"), sorted.
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +147,8 @@ class Verdict:
     @property
     def passed(self) -> int:
         return sum(t.status is TestStatus.PASSED for t in self.tests)
+
+    @property
+    def flags(self) -> list[str]:
+        """Every hacking attempt caught in any test, sorted, each once."""
+        return sorted({f for t in self.tests for f in t.flags})

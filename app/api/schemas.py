@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.jobs import Item, Job
+from sandbox import LIMIT_RANGES
 
 
 class _Strict(BaseModel):
@@ -103,12 +104,22 @@ class CodeCompare(_Strict):
     rel_tol: float = Field(1e-6, ge=0.0)
 
 
+def _limit(default: float, name: str, description: str) -> Any:
+    """A code limit with the sandbox's own range (one table: `sandbox.types.LIMIT_RANGES`)."""
+    lo, hi = LIMIT_RANGES[name]
+    return Field(default, ge=lo, le=hi, description=description)
+
+
 class CodeLimits(_Strict):
-    timeout_s: float = Field(5.0, gt=0.0, le=60.0, description="wall time per test")
-    memory_mb: int = Field(512, ge=16, le=8192, description="address space per process")
-    max_output_bytes: int = Field(1_000_000, ge=1, le=64_000_000, description="stdout per test")
-    max_processes: int = Field(64, ge=1, le=1024, description="processes and threads at once")
-    compile_timeout_s: float = Field(30.0, gt=0.0, le=120.0)
+    timeout_s: float = _limit(5.0, "timeout_s", "wall time per test")
+    memory_mb: int = _limit(512, "memory_mb", "memory of all the run's processes together")
+    max_output_bytes: int = _limit(1_000_000, "max_output_bytes", "stdout per test")
+    max_processes: int = _limit(64, "max_processes", "processes and threads at once")
+    max_open_files: int = _limit(256, "max_open_files", "open file descriptors per process")
+    compile_timeout_s: float = _limit(30.0, "compile_timeout_s", "compile wall time")
+    total_timeout_s: float = _limit(
+        60.0, "total_timeout_s", "the whole item, compile included; tests past it are skipped"
+    )
 
 
 class CodeParams(_Strict):

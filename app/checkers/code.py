@@ -113,8 +113,11 @@ def check(completion: str, params: Mapping[str, Any]) -> Score:
     source = extract_program(completion, language)
     if source is None or not source.strip():
         return Score(0.0, Status.NO_CODE, {"passed": 0, "total": len(tests)})
+    partial = params.get("partial", True)
     try:
-        verdict = sandbox.run(Program(language, source), tests, limits, compare)
+        verdict = sandbox.run(
+            Program(language, source), tests, limits, compare, stop_on_failure=not partial
+        )
     except ValueError as exc:
         return Score.invalid(str(exc))
     except SandboxUnavailable as exc:
@@ -122,23 +125,28 @@ def check(completion: str, params: Mapping[str, Any]) -> Score:
         return Score.error(f"sandbox unavailable: {exc}")
     per_test = [{"status": t.status.value, "time_ms": t.time_ms} for t in verdict.tests]
     details: dict[str, Any] = {"passed": verdict.passed, "total": len(tests), "tests": per_test}
+    if verdict.flags:
+        # Hacking attempts the sandbox caught (patched builtins, rigged values ...): a trainer
+        # can log how often its policy tries.
+        details["flags"] = verdict.flags
     if verdict.status is VerdictStatus.COMPILE_ERROR:
         return Score(0.0, Status.COMPILE_ERROR, {**details, "message": verdict.message[-2000:]})
     failing = next((t for t in verdict.tests if t.status is not TestStatus.PASSED), None)
     if failing is None:
         return Score(1.0, Status.CORRECT, details)
     details["message"] = failing.message
-    partial = params.get("partial", True)
     value = verdict.passed / len(tests) if partial else 0.0
     return Score(value, _STATUS[failing.status], details)
 
 
 def deadline_s(params: Mapping[str, Any], default: float) -> float:
-    """Compile time plus every test's time limit, with slack for the sandbox's start-up."""
+    """Compile time plus every test's time limit, at most the item's total time, with slack
+    for the sandbox's start-up."""
     try:
         limits = Limits.from_mapping(dict(params.get("limits") or {}))
         n = len(params.get("tests") or []) or 1
-        return limits.compile_timeout_s + n * (limits.timeout_s + 0.5) + 10.0
+        budget = limits.compile_timeout_s + n * (limits.timeout_s + 0.5)
+        return min(budget, limits.total_timeout_s) + 10.0
     except (TypeError, ValueError):
         return default
 

@@ -62,7 +62,9 @@ def test_partial_credit_and_all_or_nothing() -> None:
     assert s.value == 0.75 and s.status is Status.WRONG
     assert [t["status"] for t in s.details["tests"]] == ["passed", "passed", "wrong", "passed"]
     s = code.check(PY_ADD, params(tests=tests, partial=False))
-    assert s.value == 0.0 and s.status is Status.WRONG and s.details["passed"] == 3
+    # All or nothing: the verdict is known at the first failure, the rest are not run.
+    assert s.value == 0.0 and s.status is Status.WRONG and s.details["passed"] == 2
+    assert [t["status"] for t in s.details["tests"]] == ["passed", "passed", "wrong", "skipped"]
 
 
 def test_function_style_and_exit_tricks() -> None:

@@ -1,0 +1,261 @@
+"""Memory and process accounting for a whole run, with cgroups (v2 or v1).
+
+An rlimit counts one process: eight forked children of 400 MB each all fit under a 512 MB
+`RLIMIT_AS`. A cgroup counts the run: every process of one sandbox shares one memory and one
+pids budget, and the kernel kills inside the group when it is over (the host reads the group's
+OOM-kill counter to call that `memory_limit`).
+
+`detect()` picks what this host has, once:
+- **v2** (most current hosts, Kubernetes nodes): a delegated subtree of the unified hierarchy
+  with the `memory` and `pids` controllers. Groups go under the service's own cgroup; when that
+  cgroup holds processes (the "no internal processes" rule forbids enabling controllers for
+  its children), the service's processes move into a leaf `service` child first.
+- **v1** (this machine): the `memory` and `pids` hierarchies, each with a group per run under
+  the service's own group in that hierarchy.
+- neither (not root, read-only cgroupfs, controllers missing): None, and the sandbox falls back
+  to per-process rlimits; `health()` says which accounting is in force and why.
+
+Each sandbox gets its own `RunGroup`; the host places the sandbox's processes in it before the
+program arrives, sets the limits for the compile and then for the tests, and removes the group
+when the sandbox ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger("rewardkit.sandbox")
+
+#: Memory the run's own machinery takes inside its group beyond the program's `memory_mb`: the
+#: harness interpreter (~9 MB), its copy of a compiled binary, captured output in the tmpfs.
+OVERHEAD_MB = 64
+#: Processes of the run's machinery counted by pids.max beyond `max_processes`: bwrap, the
+#: harness.
+OVERHEAD_PIDS = 2
+
+_counter = itertools.count()
+
+
+class CgroupError(OSError):
+    """A cgroup could not be created, filled or limited."""
+
+
+def _write(path: Path, value: str) -> None:
+    try:
+        path.write_text(value)
+    except OSError as exc:
+        raise CgroupError(f"cannot write {value!r} to {path}: {exc}") from exc
+
+
+def _read_counter(path: Path, key: str) -> int:
+    """`key N` from a flat keyed file (memory.events, memory.oom_control); 0 when absent."""
+    try:
+        for line in path.read_text().splitlines():
+            name, _, value = line.partition(" ")
+            if name == key:
+                return int(value)
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+@dataclass(frozen=True, slots=True)
+class Hierarchy:
+    """Where this service makes its run groups: one base directory (v2) or one per controller
+    (v1: memory, pids)."""
+
+    version: int
+    memory_base: Path
+    pids_base: Path
+
+    def describe(self) -> str:
+        if self.version == 2:
+            return f"cgroup v2 ({self.memory_base})"
+        return f"cgroup v1 (memory {self.memory_base}, pids {self.pids_base})"
+
+
+class RunGroup:
+    """The cgroup(s) of one sandbox."""
+
+    def __init__(self, hierarchy: Hierarchy) -> None:
+        self.h = hierarchy
+        name = f"run-{os.getpid()}-{next(_counter)}"
+        self.memory = hierarchy.memory_base / name
+        self.pids = hierarchy.pids_base / name if hierarchy.version == 1 else self.memory
+        self._dirs = [self.memory] if self.pids == self.memory else [self.memory, self.pids]
+        for d in self._dirs:
+            try:
+                d.mkdir()
+            except OSError as exc:
+                self.remove()
+                raise CgroupError(f"cannot create {d}: {exc}") from exc
+        if hierarchy.version == 2:
+            # No swap: a run over its memory is killed, not slowed to a crawl on disk.
+            with contextlib.suppress(CgroupError):
+                _write(self.memory / "memory.swap.max", "0")
+
+    def add(self, pid: int) -> None:
+        """Move process `pid` (not its existing children) into the group(s)."""
+        for d in self._dirs:
+            _write(d / "cgroup.procs", str(pid))
+
+    def limit(self, memory_mb: int, processes: int) -> None:
+        """The run's memory (plus the machinery's overhead) and process budget."""
+        mem = str((int(memory_mb) + OVERHEAD_MB) << 20)
+        pids = str(int(processes) + OVERHEAD_PIDS)
+        if self.h.version == 2:
+            _write(self.memory / "memory.max", mem)
+        else:
+            _write(self.memory / "memory.limit_in_bytes", mem)
+        _write(self.pids / "pids.max", pids)
+
+    def oom_kills(self) -> int:
+        """How many processes the kernel has killed in this group for memory so far."""
+        if self.h.version == 2:
+            return _read_counter(self.memory / "memory.events", "oom_kill")
+        return _read_counter(self.memory / "memory.oom_control", "oom_kill")
+
+    def remove(self) -> None:
+        """Delete the group(s); they must be empty (the sandbox has ended). A group that is
+        still busy is retried briefly, then left for `sweep` (logged)."""
+        for d in self._dirs:
+            for attempt in range(20):
+                try:
+                    d.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.005 * (attempt + 1))
+            else:
+                log.warning("cgroup %s still busy; left for the next sweep", d)
+
+
+def _own_path(controller: str | None, proc_cgroup: str) -> str | None:
+    """Our cgroup's path in the v1 hierarchy of `controller`, or in v2 (`controller` None)."""
+    for line in proc_cgroup.splitlines():
+        _, controllers, path = line.split(":", 2)
+        if controller is None and controllers == "":
+            return path
+        if controller is not None and controller in controllers.split(","):
+            return path
+    return None
+
+
+def _mounts(mountinfo: str) -> dict[str, list[tuple[Path, set[str]]]]:
+    """cgroup mount points by version ("1", "2") with their super options (v1 controllers)."""
+    out: dict[str, list[tuple[Path, set[str]]]] = {"1": [], "2": []}
+    for line in mountinfo.splitlines():
+        left, _, right = line.partition(" - ")
+        fields, rfields = left.split(), right.split()
+        if len(fields) < 5 or len(rfields) < 3:
+            continue
+        fstype, mount_point = rfields[0], Path(fields[4])
+        if fstype == "cgroup2":
+            out["2"].append((mount_point, set()))
+        elif fstype == "cgroup":
+            out["1"].append((mount_point, set(rfields[2].split(","))))
+    return out
+
+
+def _prepare_v2(base: Path) -> Path:
+    """Make `base/rewardkit` a group whose children get memory and pids; returns it."""
+    controllers = set((base / "cgroup.controllers").read_text().split())
+    missing = {"memory", "pids"} - controllers
+    if missing:
+        raise CgroupError(f"{base} lacks the {', '.join(sorted(missing))} controller(s)")
+    ours = base / f"rewardkit-{os.getpid()}"
+    ours.mkdir(exist_ok=True)
+    try:
+        _write(base / "cgroup.subtree_control", "+memory +pids")
+    except CgroupError:
+        # "No internal processes": our cgroup holds processes, so its children cannot get
+        # controllers. Move them into a leaf of their own (what a delegated container does).
+        leaf = base / "service"
+        leaf.mkdir(exist_ok=True)
+        for pid in (base / "cgroup.procs").read_text().split():
+            with contextlib.suppress(CgroupError):
+                _write(leaf / "cgroup.procs", pid)
+        _write(base / "cgroup.subtree_control", "+memory +pids")
+    _write(ours / "cgroup.subtree_control", "+memory +pids")
+    return ours
+
+
+def detect(root: Path = Path("/"), mode: str = "auto") -> tuple[Hierarchy | None, str]:
+    """The cgroup hierarchy to account runs in, and a sentence saying what was found.
+
+    `mode`: "auto" (v2 when it has the controllers, else v1), "v2", "v1" or "off". `root`
+    lets tests point at a fake /proc and /sys."""
+    if mode == "off":
+        return None, "cgroups off by configuration"
+    try:
+        mountinfo = (root / "proc/self/mountinfo").read_text()
+        proc_cgroup = (root / "proc/self/cgroup").read_text()
+    except OSError as exc:
+        return None, f"cannot read /proc: {exc}"
+    mounts = _mounts(mountinfo)
+    reasons: list[str] = []
+    if mode in ("auto", "v2"):
+        own = _own_path(None, proc_cgroup)
+        for mount_point, _ in mounts["2"]:
+            if own is None:
+                break
+            base = root / str(mount_point).lstrip("/") / own.lstrip("/")
+            try:
+                ours = _prepare_v2(base)
+                return Hierarchy(2, ours, ours), f"cgroup v2 at {ours}"
+            except (OSError, ValueError) as exc:
+                reasons.append(f"v2: {exc}")
+    if mode in ("auto", "v1"):
+        bases: dict[str, Path] = {}
+        for controller in ("memory", "pids"):
+            own = _own_path(controller, proc_cgroup)
+            mount = next((m for m, opts in mounts["1"] if controller in opts), None)
+            if own is None or mount is None:
+                reasons.append(f"v1: no {controller} hierarchy")
+                break
+            base = root / str(mount).lstrip("/") / own.lstrip("/") / f"rewardkit-{os.getpid()}"
+            try:
+                base.mkdir(exist_ok=True)
+                bases[controller] = base
+            except OSError as exc:
+                reasons.append(f"v1: cannot create {base}: {exc}")
+                break
+        if len(bases) == 2:
+            h = Hierarchy(1, bases["memory"], bases["pids"])
+            return h, h.describe()
+    return None, "; ".join(reasons) or "no cgroup hierarchy mounted"
+
+
+def release(h: Hierarchy) -> None:
+    """Remove the service's own base group(s) (at close; they must be empty by then)."""
+    for d in {h.memory_base, h.pids_base}:
+        with contextlib.suppress(OSError):
+            d.rmdir()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every descendant of `pid` (from /proc/PID/task/*/children), parents first."""
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for t in tasks:
+            try:
+                kids = Path(f"/proc/{p}/task/{t}/children").read_text().split()
+            except OSError:
+                continue
+            for k in kids:
+                out.append(int(k))
+                todo.append(int(k))
+    return out
