@@ -52,7 +52,7 @@ class GroupIn(_Strict):
     @field_validator("weights")
     @classmethod
     def _weight_names(cls, weights: Weights | None) -> Weights | None:
-        unknown = sorted(set(weights or {}) - set(Checks.model_fields) - {"math"})
+        unknown = sorted(set(weights or {}) - Checks.names() - {"math"})
         if unknown:
             raise ValueError(f"unknown check name(s) in weights: {', '.join(unknown)}")
         return weights

@@ -16,10 +16,12 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from app.checkers import choice as choice_check
 from app.checkers import code as code_check
 from app.checkers import format as format_check
 from app.checkers import language as language_check
 from app.checkers import math as math_check
+from app.checkers import qa as qa_check
 from app.checkers import shaping
 from app.checkers.base import Score
 
@@ -109,6 +111,25 @@ register(
         language_check.check,
         where="inline",
         summary="share of the reasoning's words in the target language (fastText lid.176)",
+    )
+)
+register(
+    Checker(
+        "choice",
+        choice_check.check,
+        # Anchored patterns over the answer's tail: linear on any input.
+        where="inline",
+        dedup_key=choice_check.dedup_key,
+        summary="final multiple-choice letter equals the gold letter (hedging is wrong)",
+    )
+)
+register(
+    Checker(
+        "qa",
+        qa_check.check,
+        where="inline",
+        dedup_key=qa_check.dedup_key,
+        summary="short answer vs the golds: SQuAD exact match or token F1",
     )
 )
 
