@@ -19,10 +19,10 @@ from typing import Any, Literal
 from app.checkers import choice as choice_check
 from app.checkers import code as code_check
 from app.checkers import format as format_check
+from app.checkers import json_schema, shaping
 from app.checkers import language as language_check
 from app.checkers import math as math_check
 from app.checkers import qa as qa_check
-from app.checkers import shaping
 from app.checkers.base import Score
 
 CheckFn = Callable[[str, Mapping[str, Any]], Score]
@@ -130,6 +130,17 @@ register(
         where="inline",
         dedup_key=qa_check.dedup_key,
         summary="short answer vs the golds: SQuAD exact match or token F1",
+    )
+)
+register(
+    Checker(
+        "json",
+        json_schema.check,
+        # Schema validation is not linear in general (uniqueItems, patterns, nested
+        # applicators): the pool's per-item deadline bounds a hostile schema or document.
+        where="pool",
+        dedup_key=json_schema.dedup_key,
+        summary="the answer's last JSON value validates against a JSON Schema (2020-12)",
     )
 )
 
