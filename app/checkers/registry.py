@@ -19,6 +19,7 @@ from typing import Any, Literal
 from app.checkers import choice as choice_check
 from app.checkers import code as code_check
 from app.checkers import format as format_check
+from app.checkers import ifeval as ifeval_check
 from app.checkers import json_schema, shaping
 from app.checkers import language as language_check
 from app.checkers import math as math_check
@@ -141,6 +142,16 @@ register(
         where="pool",
         dedup_key=json_schema.dedup_key,
         summary="the answer's last JSON value validates against a JSON Schema (2020-12)",
+    )
+)
+register(
+    Checker(
+        "ifeval",
+        ifeval_check.check,
+        # IFEval's kwargs are regular expressions in the reference (keywords, splitters), and
+        # its bullet/placeholder patterns are quadratic on hostile lines: the pool's deadline.
+        where="pool",
+        summary="IFEval verifiable instructions (all 25 ids), strict or loose",
     )
 )
 
