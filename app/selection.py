@@ -12,6 +12,11 @@ Per group of N completions of one prompt:
 4. With a gold answer or checks, every completion is also scored (math against the gold plus
    the group's checks) for best-of-N, per-cluster correctness, maj@N and pass@N.
 
+A group with `kind="choice"` votes on multiple-choice letters instead: the answer is the
+completion's final choice (the `choice` check's extraction, hedges counting as no answer),
+letters are one cluster each (no comparisons needed), and correctness is the `choice` check
+against the gold letter.
+
 Clustering runs in rounds shared by all groups: in each round every group still clustering
 opens a cluster with its first unplaced answer and compares all its other unplaced answers
 against it, in one batch. An answer thus joins the first cluster (in order of appearance) whose
@@ -34,8 +39,12 @@ Extract = Callable[[str], str | None]
 Compare = Callable[[Sequence[tuple[str, str]]], Awaitable[list[bool]]]
 #: Runs a job of items and answers their results in order (a broker's `run`).
 RunJob = Callable[[Job], Awaitable[list[ItemResult]]]
+#: `extract_choice(completion, letters) -> letter | None`: cheap, linear-time.
+ExtractChoice = Callable[[str, str], str | None]
 
 MATH = "math"
+CHOICE = "choice"
+KINDS = (MATH, CHOICE)
 
 
 @dataclass(slots=True)
@@ -47,6 +56,23 @@ class Group:
     gold: str | None = None
     checks: dict[str, dict[str, Any]] = field(default_factory=dict)
     weights: dict[str, float] = field(default_factory=dict)
+    #: How answers are read and compared: `math` (equivalence) or `choice` (letters).
+    kind: str = MATH
+    #: The option letters of a `choice` group (None: the check's default, A-J).
+    letters: str | None = None
+
+    def gold_check(self, gold: str) -> dict[str, dict[str, Any]]:
+        """The check that judges an answer against `gold` for this group's kind."""
+        if self.kind == CHOICE:
+            params: dict[str, Any] = {"gold": gold}
+            if self.letters:
+                params["letters"] = self.letters
+            return {CHOICE: params}
+        return {MATH: {"gold": gold}}
+
+    def as_completion(self, answer: str) -> str:
+        """A completion whose extracted answer is `answer`, for this group's kind."""
+        return f"The answer is ({answer})." if self.kind == CHOICE else as_completion(answer)
 
     @property
     def scored(self) -> bool:
@@ -256,7 +282,7 @@ def _score_items(groups: Sequence[Group]) -> tuple[list[Item], list[tuple[int, i
             continue
         checks = dict(group.checks)
         if group.gold is not None:
-            checks[MATH] = {"gold": group.gold}
+            checks.update(group.gold_check(group.gold))
         weights = {k: v for k, v in group.weights.items() if k in checks}
         for j, completion in enumerate(group.completions):
             items.append(Item(f"{group.id}:{j}", completion, checks, weights))
@@ -293,11 +319,11 @@ async def _judge(
     groups (the representative's own score would be wrong for a hedged representative).
     """
     items: list[Item] = []
-    owners: list[Cluster] = []
+    owners: list[tuple[Cluster, str]] = []
     for group, sel, results in zip(groups, selections, per_group, strict=True):
         if group.gold is None:
             continue
-        details = [r.details.get(MATH, {}) for r in results]
+        details = [r.details.get(group.kind, {}) for r in results]
         verdicts = [_math_verdict(d) for d in details]
         if True in verdicts:
             sel.pass_at_n = True
@@ -307,27 +333,49 @@ async def _judge(
             items.append(
                 Item(
                     f"gold:{len(items)}",
-                    as_completion(cluster.answer),
-                    {MATH: {"gold": group.gold}},
+                    group.as_completion(cluster.answer),
+                    group.gold_check(group.gold),
                 )
             )
-            owners.append(cluster)
+            owners.append((cluster, group.kind))
     if items:
-        for cluster, result in zip(owners, await run(Job(items)), strict=True):
-            cluster.correct = _math_verdict(result.details.get(MATH, {}))
+        for (cluster, kind), result in zip(owners, await run(Job(items)), strict=True):
+            cluster.correct = _math_verdict(result.details.get(kind, {}))
 
 
-async def select(groups: Sequence[Group], *, extract: Extract, run: RunJob) -> list[Selection]:
+async def _no_comparisons(pairs: Sequence[tuple[str, str]]) -> list[bool]:
+    """Letters are equal only when identical (and identical answers are merged for free)."""
+    return [False] * len(pairs)
+
+
+async def select(
+    groups: Sequence[Group],
+    *,
+    extract: Extract,
+    run: RunJob,
+    extract_choice: ExtractChoice | None = None,
+) -> list[Selection]:
     """Majority vote and best-of-N for every group, in order.
 
-    `extract` pulls a completion's final answer (cheap: run in a thread, off the event loop);
+    `extract` pulls a completion's final answer (cheap: run in a thread, off the event loop),
+    `extract_choice` a `choice` group's letter (needed only when there is such a group);
     `run` scores a job (a broker's `run`): it carries the equivalence comparisons, the
     best-of-N scoring and the clusters' correctness, so all CPU-heavy work happens in checker
     processes under deadlines.
     """
 
+    if extract_choice is None and any(g.kind == CHOICE for g in groups):
+        raise ValueError("choice groups need extract_choice")
+
     def extract_all() -> list[list[str | None]]:
-        return [[extract(c) for c in g.completions] for g in groups]
+        out: list[list[str | None]] = []
+        for g in groups:
+            if g.kind == CHOICE:
+                letters = g.letters or ""
+                out.append([extract_choice(c, letters) for c in g.completions])  # type: ignore[misc]
+            else:
+                out.append([extract(c) for c in g.completions])
+        return out
 
     answers = await asyncio.to_thread(extract_all)
     items, where = _score_items(groups)
@@ -335,7 +383,17 @@ async def select(groups: Sequence[Group], *, extract: Extract, run: RunJob) -> l
     async def score() -> list[ItemResult]:
         return await run(Job(items)) if items else []
 
-    clustered, results = await asyncio.gather(cluster_answers(answers, math_compare(run)), score())
+    math_at = [i for i, g in enumerate(groups) if g.kind != CHOICE]
+    choice_at = [i for i, g in enumerate(groups) if g.kind == CHOICE]
+    math_clusters, choice_clusters, results = await asyncio.gather(
+        cluster_answers([answers[i] for i in math_at], math_compare(run)),
+        cluster_answers([answers[i] for i in choice_at], _no_comparisons),
+        score(),
+    )
+    clustered: list[tuple[list[Cluster], list[int]]] = [([], [])] * len(groups)
+    for at, found in ((math_at, math_clusters), (choice_at, choice_clusters)):
+        for i, c in zip(at, found, strict=True):
+            clustered[i] = c
     selections = [
         Selection(g.id, len(g.completions), clusters, missing, gold_given=g.gold is not None)
         for g, (clusters, missing) in zip(groups, clustered, strict=True)

@@ -2,13 +2,14 @@
 mixed GRPO batch, each next to its floor measured in the same run, with the ratio.
 
 Floors:
-- HTTP floor (format, language, mixed): a trivial FastAPI endpoint that parses the same body
+- HTTP floor (format, language, mixed, choice, qa, ifeval, json): a trivial FastAPI endpoint that parses the same body
   with the same schema and scores nothing (loadtests/trivial_app.py).
 - math: Math-Verify 0.9.0 (`parse` + `verify`) on the same items, one process, in this process.
 - code: a bare `bwrap ... python3 -c pass` spawn, as many at once as the service has cores.
 
 Usage: python -m loadtests.bench [--quick] [--json] [--batch 256] [--concurrency 4]
-       [--duration 8] [--scenarios format,language,math,code,mixed] [--url URL]
+       [--duration 8] [--scenarios format,language,math,code,mixed,choice,qa,ifeval,json]
+       [--url URL]
 """
 
 from __future__ import annotations
@@ -207,6 +208,10 @@ SCENARIOS: dict[str, Callable[[int, int], list[dict[str, Any]]]] = {
     "math": workloads.math_items,
     "code": workloads.code_items,
     "mixed": workloads.mixed_items,
+    "choice": workloads.choice_items,
+    "qa": workloads.qa_items,
+    "ifeval": workloads.ifeval_items,
+    "json": workloads.json_items,
 }
 
 
@@ -226,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--concurrency", type=int, default=4)
     p.add_argument("--duration", type=float, default=8.0, help="seconds per measurement")
     p.add_argument("--workers", type=int, default=2, help="checker processes of the service")
-    p.add_argument("--scenarios", default="format,language,math,code,mixed")
+    p.add_argument("--scenarios", default="format,language,math,code,mixed,choice,qa,ifeval,json")
     p.add_argument("--url", help="benchmark a running service instead of starting one")
     args = p.parse_args(argv)
     duration = 2.0 if args.quick else args.duration

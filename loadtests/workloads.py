@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
@@ -122,3 +123,131 @@ def mixed_items(
         if it["weights"] is None:
             del it["weights"]
     return items
+
+
+def choice_items(n: int, seed: int = 0) -> list[dict[str, Any]]:
+    """Multiple-choice completions stated the ways models state them; some hedge."""
+    rng = random.Random(seed)
+    forms = [
+        "The answer is ({}).",
+        "**Answer: {}**",
+        "Therefore the correct option is {}.",
+        "\\boxed{{{}}}",
+        "After eliminating the others:\n{}. The last option text",
+    ]
+    out = []
+    for i in range(n):
+        gold, pick = rng.choice("ABCD"), rng.choice("ABCD")
+        answer = rng.choice(forms).format(pick)
+        if rng.random() < 0.1:
+            answer = f"It is {pick} or {rng.choice('ABCD')}."
+        completion = f"<think>{_reasoning(rng, 'en', 3)}</think> {answer}"
+        out.append({"id": str(i), "completion": completion, "checks": {"choice": {"gold": gold}}})
+    return out
+
+
+QA_FACTS = [
+    ("Denver Broncos", "The Denver Broncos won the game."),
+    ("Paris", "It is the city of Paris, in France."),
+    ("1998", "The company was founded in 1998."),
+    ("Mount Everest", "Mount Everest is the highest."),
+]
+
+
+def qa_items(n: int, seed: int = 0) -> list[dict[str, Any]]:
+    """Short answers as a final-answer phrase or as a sentence, against 1-3 golds (F1)."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        gold, sentence = rng.choice(QA_FACTS)
+        answer = rng.choice([f"The answer is {gold}.", sentence, f"\\boxed{{{gold}}}"])
+        golds = [gold, f"the {gold}", gold.lower()][: rng.randint(1, 3)]
+        completion = f"<think>{_reasoning(rng, 'en', 3)}</think> {answer} ({i})"
+        out.append(
+            {
+                "id": str(i),
+                "completion": completion,
+                "checks": {"qa": {"golds": golds, "metric": "f1"}},
+            }
+        )
+    return out
+
+
+IFEVAL_ROWS = [
+    (
+        ["length_constraints:number_words", "punctuation:no_comma"],
+        [{"num_words": 40, "relation": "at least"}, {}],
+    ),
+    (
+        ["detectable_format:number_bullet_lists", "change_case:capital_word_frequency"],
+        [{"num_bullets": 3}, {"capital_frequency": 2, "capital_relation": "less than"}],
+    ),
+    (
+        ["length_constraints:number_sentences", "detectable_format:title", "startend:end_checker"],
+        [{"num_sentences": 4, "relation": "at least"}, {}, {"end_phrase": "Any other questions?"}],
+    ),
+    (["change_case:english_lowercase", "keywords:existence"], [{}, {"keywords": ["garden"]}]),
+]
+
+
+def ifeval_items(n: int, seed: int = 0, group: int = 8) -> list[dict[str, Any]]:
+    """GRPO groups over IFEval rows (2-3 instructions each, counting and language ID among
+    them), each completion a distinct response."""
+    rng = random.Random(seed)
+    out = []
+    for p in range(0, n, group):
+        ids, kwargs = rng.choice(IFEVAL_ROWS)
+        for k in range(min(group, n - p)):
+            lines = [f"* {REASONING_EN.strip()} ({p + k}.{j})" for j in range(rng.randint(2, 4))]
+            body = (
+                f"<<Notes {p + k}>>\n" + "\n".join(lines) + "\nWe walked in the garden, then home."
+            )
+            if rng.random() < 0.3:
+                body = body.lower()
+            response = body + ("\nAny other questions?" if rng.random() < 0.5 else "")
+            out.append(
+                {
+                    "id": f"{p + k}",
+                    "completion": f"<think>{REASONING_EN}</think>\n{response}",
+                    "checks": {
+                        "ifeval": {
+                            "instruction_id_list": ids,
+                            "kwargs": kwargs,
+                            "mode": rng.choice(["strict", "loose"]),
+                        }
+                    },
+                }
+            )
+    return out
+
+
+JSON_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "minLength": 1},
+        "age": {"type": "integer", "minimum": 0},
+        "tags": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+    },
+    "required": ["name", "age"],
+    "additionalProperties": False,
+}
+
+
+def json_items(n: int, seed: int = 0) -> list[dict[str, Any]]:
+    """Structured-output completions (fenced or inline JSON; some break the schema or the
+    syntax) against one schema per batch."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        doc: dict[str, Any] = {"name": f"user{i}", "age": rng.randint(-2, 90)}
+        if rng.random() < 0.5:
+            doc["tags"] = [rng.choice(["a", "b", "c"]) for _ in range(rng.randint(0, 3))]
+        text = json.dumps(doc)
+        if rng.random() < 0.1:
+            text = text[:-1]
+        wrapped = rng.choice(["```json\n{}\n```", "Here you go: {}", "{}"]).format(text)
+        completion = f"<think>{REASONING_EN}</think>\n{wrapped}"
+        out.append(
+            {"id": str(i), "completion": completion, "checks": {"json": {"schema": JSON_SCHEMA}}}
+        )
+    return out

@@ -410,3 +410,50 @@ def test_majority_vote_example_on_the_sample(live_server) -> None:
     assert summary["maj@N"] == "0.625"
     assert summary["pass@N"] == "0.875"
     assert summary["no-answer rate"] == "0.100"  # 3 of 30 completions
+
+
+def test_choice_groups_cluster_by_letter_over_http(api) -> None:
+    body = {
+        "groups": [
+            {
+                "id": "mcq",
+                "kind": "choice",
+                "letters": "ABCD",
+                "gold": "b",
+                "completions": [
+                    "The answer is (B).",
+                    "**Answer: C**",
+                    "\\boxed{b}",
+                    "It is A or B.",  # a hedge: no answer
+                    "I think the answer is E.",  # not an option: no answer
+                    "Answer: C",
+                ],
+                "checks": {"format": {}},
+            },
+            {"id": "math", "gold": "1/2", "completions": ["\\boxed{0.5}", "\\boxed{2}"]},
+        ]
+    }
+    r = api.post("/v1/select", json=body)
+    assert r.status_code == 200, r.text
+    mcq, math_group = r.json()["groups"]
+    assert mcq["clusters"] == [
+        {"answer": "B", "members": [0, 2], "correct": True},
+        {"answer": "C", "members": [1, 5], "correct": False},
+    ]
+    assert mcq["majority"] == {"answer": "B", "share": 0.333, "members": [0, 2], "correct": True}
+    assert mcq["no_answer"] == [3, 4]
+    assert mcq["pass_at_n"] is True
+    assert mcq["best_of_n"]["index"] == 0  # correct but bad format everywhere: first of ties
+    assert math_group["majority"]["answer"] == "0.5"
+
+
+def test_choice_group_validation(api) -> None:
+    bad = [
+        {"completions": ["A"], "letters": "ABC"},  # letters without kind choice
+        {"completions": ["A"], "kind": "choice", "letters": "AAB"},
+        {"completions": ["A"], "kind": "choice", "gold": "A", "checks": {"choice": {"gold": "A"}}},
+        {"completions": ["A"], "kind": "vote"},
+    ]
+    for group in bad:
+        r = api.post("/v1/select", json={"groups": [group]})
+        assert r.status_code == 422, (group, r.text)

@@ -134,6 +134,55 @@ class CodeParams(_Strict):
     partial: bool = Field(True, description="score passed/total; false: all or nothing")
 
 
+class ChoiceParams(_Strict):
+    """Multiple choice: the completion's final letter equals `gold`."""
+
+    # Plain strings on purpose: a gold outside `letters` is the checker's `invalid` (null
+    # reward, with a message), not a 422 for the whole batch.
+    gold: str = Field(description="the right letter (B, b, (B) are the same)")
+    letters: str = Field("ABCDEFGHIJ", description="the letters the options use, in order")
+
+
+class QAParams(_Strict):
+    """Short-answer QA with SQuAD's normalisation; best over the golds."""
+
+    # An empty list passes the schema: the checker answers `invalid` naming it.
+    golds: list[str] = Field(max_length=1000, description="reference answers")
+    metric: Literal["em", "f1"] = Field("em", description="exact match (0/1) or token F1")
+
+
+class IFEvalParams(_Strict):
+    """IFEval's verifiable instructions, with kwargs exactly as the IFEval data gives them."""
+
+    # Unknown ids and kwargs of the wrong type are the checker's `invalid`, naming them.
+    instruction_id_list: list[str] = Field(
+        min_length=1,
+        max_length=100,
+        description="IFEval instruction ids, e.g. change_case:english_lowercase",
+    )
+    kwargs: list[dict[str, Any] | None] | None = Field(
+        None,
+        max_length=100,
+        description="one dict per instruction (None values are unused keys); default: none",
+    )
+    mode: Literal["strict", "loose"] = Field(
+        "strict", description="loose also tries IFEval's loose variants of the response"
+    )
+    partial: bool = Field(True, description="share of instructions followed; false: all or none")
+
+
+class JsonParams(_Strict):
+    """The answer's last JSON value validates against a JSON Schema (2020-12)."""
+
+    # `schema` would shadow a BaseModel attribute: the field is `schema_`, spelled `schema`
+    # on the wire and in the plain params the checker gets.
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, populate_by_name=True, serialize_by_alias=True
+    )
+
+    schema_: dict[str, Any] | bool = Field(alias="schema", description="a JSON Schema (2020-12)")
+
+
 def _checks_schema(schema: dict[str, Any]) -> None:
     """The published schema says what the service accepts: at least one check, and no `null`
     for a check (null means absent, so a body of nulls only would name no check)."""
@@ -159,6 +208,11 @@ class Checks(_Strict):
     overlong: OverlongParams | None = None
     reasoning_steps: ReasoningStepsParams | None = None
     tag_count: TagCountParams | None = None
+    choice: ChoiceParams | None = None
+    qa: QAParams | None = None
+    ifeval: IFEvalParams | None = None
+    # `json` would shadow a BaseModel method: the field is `json_`, spelled `json` on the wire.
+    json_: JsonParams | None = Field(None, alias="json")
 
     @model_validator(mode="after")
     def _at_least_one(self) -> Checks:
@@ -171,13 +225,27 @@ class Checks(_Strict):
         # __dict__ holds every field (None when absent): cheaper than fields_set + getattr
         # on the per-item hot path.
         return {
-            name: value.model_dump() for name, value in self.__dict__.items() if value is not None
+            _WIRE_NAMES.get(name, name): value.model_dump()
+            for name, value in self.__dict__.items()
+            if value is not None
         }
+
+    @classmethod
+    def names(cls) -> frozenset[str]:
+        """Every check name as requests spell it."""
+        return CHECK_NAMES
+
+
+#: Field name -> wire name, for the fields whose check name is a BaseModel attribute.
+_WIRE_NAMES = {
+    name: field.alias for name, field in Checks.model_fields.items() if field.alias is not None
+}
+CHECK_NAMES = frozenset(_WIRE_NAMES.get(name, name) for name in Checks.model_fields)
 
 
 def _weights_schema(schema: dict[str, Any]) -> None:
     # Weight names are check names: the schema lists them, so generated bodies are valid ones.
-    schema["propertyNames"] = {"enum": sorted(Checks.model_fields)}
+    schema["propertyNames"] = {"enum": sorted(CHECK_NAMES)}
 
 
 CheckName = str
@@ -186,7 +254,7 @@ Weights = Annotated[dict[CheckName, float], Field(json_schema_extra=_weights_sch
 
 def _check_weight_names(weights: Weights | None) -> Weights | None:
     if weights:
-        unknown = sorted(set(weights) - set(Checks.model_fields))
+        unknown = sorted(set(weights) - CHECK_NAMES)
         if unknown:
             raise ValueError(f"unknown check name(s) in weights: {', '.join(unknown)}")
     return weights

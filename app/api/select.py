@@ -9,17 +9,18 @@ event loop, and with Redis on whichever workers are running.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app import selection
 from app.api.body import read_json, too_large, validate
 from app.api.schemas import Checks, ItemId, Weights
 from app.broker import BrokerError
+from app.checkers.choice import DEFAULT_LETTERS, extract_choice, parse_letters
 from app.checkers.math import extract_answer
 from app.jobs import ItemResult, Job
 
@@ -40,6 +41,23 @@ class GroupIn(_Strict):
     gold: str | None = Field(None, description="reference answer: enables correctness fields")
     checks: Checks | None = Field(None, description="extra checks that count for best-of-N")
     weights: Weights | None = Field(None, description="weights of `math` and the checks")
+    kind: Literal["math", "choice"] = Field(
+        "math",
+        description="math: answers clustered by equivalence; choice: by multiple-choice letter "
+        "(gold is then the right letter)",
+    )
+    letters: str | None = Field(None, description="choice groups: the option letters (A-J)")
+
+    @model_validator(mode="after")
+    def _choice_fields(self) -> GroupIn:
+        if self.letters is not None:
+            if self.kind != "choice":
+                raise ValueError("letters applies to kind 'choice' only")
+            if parse_letters(self.letters) is None:
+                raise ValueError("letters must be distinct letters A-Z")
+        if self.kind == "choice" and self.checks is not None and "choice" in self.checks.as_dict():
+            raise ValueError("give the right letter as the group's `gold`, not checks.choice")
+        return self
 
     @field_validator("checks")
     @classmethod
@@ -52,7 +70,7 @@ class GroupIn(_Strict):
     @field_validator("weights")
     @classmethod
     def _weight_names(cls, weights: Weights | None) -> Weights | None:
-        unknown = sorted(set(weights or {}) - set(Checks.model_fields) - {"math"})
+        unknown = sorted(set(weights or {}) - Checks.names())
         if unknown:
             raise ValueError(f"unknown check name(s) in weights: {', '.join(unknown)}")
         return weights
@@ -104,9 +122,15 @@ def _groups(req: SelectRequest) -> list[selection.Group]:
                 gold=g.gold,
                 checks=g.checks.as_dict() if g.checks is not None else {},
                 weights=dict(g.weights or {}),
+                kind=g.kind,
+                letters=g.letters,
             )
         )
     return out
+
+
+def _choice_letter(completion: str, letters: str) -> str | None:
+    return extract_choice(completion, parse_letters(letters) or DEFAULT_LETTERS).letter
 
 
 def _check_limits(req: SelectRequest, max_items: int, max_completion_bytes: int) -> None:
@@ -134,7 +158,8 @@ def _check_limits(req: SelectRequest, max_items: int, max_completion_bytes: int)
     responses={200: {"model": SelectResponse}, 413: {}, 422: {}, 503: {}},
 )
 async def select_route(request: Request) -> Response:
-    """Per group: answers clustered by mathematical equivalence, the majority and its share,
+    """Per group: answers clustered by mathematical equivalence (or, with `kind: "choice"`, by
+    multiple-choice letter), the majority and its share,
     completions without an answer, best-of-N by reward, and maj@N / pass@N against `gold`."""
     settings = request.app.state.settings
     broker = request.app.state.broker
@@ -153,6 +178,8 @@ async def select_route(request: Request) -> Response:
             raise BrokerError("selection ran out of time")
         return await broker.run(job, left)
 
-    selections = await selection.select(_groups(req), extract=extract_answer, run=run)
+    selections = await selection.select(
+        _groups(req), extract=extract_answer, run=run, extract_choice=_choice_letter
+    )
     body = {"groups": [s.to_json() for s in selections]}
     return Response(orjson.dumps(body), media_type="application/json")

@@ -16,11 +16,14 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from app.checkers import choice as choice_check
 from app.checkers import code as code_check
 from app.checkers import format as format_check
+from app.checkers import ifeval as ifeval_check
+from app.checkers import json_schema, shaping
 from app.checkers import language as language_check
 from app.checkers import math as math_check
-from app.checkers import shaping
+from app.checkers import qa as qa_check
 from app.checkers.base import Score
 
 CheckFn = Callable[[str, Mapping[str, Any]], Score]
@@ -109,6 +112,46 @@ register(
         language_check.check,
         where="inline",
         summary="share of the reasoning's words in the target language (fastText lid.176)",
+    )
+)
+register(
+    Checker(
+        "choice",
+        choice_check.check,
+        # Anchored patterns over the answer's tail: linear on any input.
+        where="inline",
+        dedup_key=choice_check.dedup_key,
+        summary="final multiple-choice letter equals the gold letter (hedging is wrong)",
+    )
+)
+register(
+    Checker(
+        "qa",
+        qa_check.check,
+        where="inline",
+        dedup_key=qa_check.dedup_key,
+        summary="short answer vs the golds: SQuAD exact match or token F1",
+    )
+)
+register(
+    Checker(
+        "json",
+        json_schema.check,
+        # Schema validation is not linear in general (uniqueItems, patterns, nested
+        # applicators): the pool's per-item deadline bounds a hostile schema or document.
+        where="pool",
+        dedup_key=json_schema.dedup_key,
+        summary="the answer's last JSON value validates against a JSON Schema (2020-12)",
+    )
+)
+register(
+    Checker(
+        "ifeval",
+        ifeval_check.check,
+        # IFEval's kwargs are regular expressions in the reference (keywords, splitters), and
+        # its bullet/placeholder patterns are quadratic on hostile lines: the pool's deadline.
+        where="pool",
+        summary="IFEval verifiable instructions (all 25 ids), strict or loose",
     )
 )
 

@@ -44,10 +44,31 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "math.gold": ("gold", "solution", "answer"),
     "code.tests": ("tests",),
     "language.target": ("target_language",),
+    # MMLU / GPQA-style sets: the right letter, or its index (MMLU's `answer` is 0-3).
+    "choice.gold": ("answer", "gold", "label", "answerKey"),
+    # SQuAD-style sets: a list of answers, or SQuAD's {"text": [...], "answer_start": [...]}.
+    "qa.golds": ("answers", "golds", "answer"),
+    # google/IFEval's own column names.
+    "ifeval.instruction_id_list": ("instruction_id_list",),
+    "ifeval.kwargs": ("kwargs",),
+    "json.schema": ("schema", "json_schema"),
 }
 
 #: Parameters a check cannot run without: an item whose value is missing skips that check.
-REQUIRED: dict[str, str] = {"math": "gold", "code": "tests", "language": "target"}
+REQUIRED: dict[str, str] = {
+    "math": "gold",
+    "code": "tests",
+    "language": "target",
+    "choice": "gold",
+    "qa": "golds",
+    "ifeval": "instruction_id_list",
+    "json": "schema",
+}
+
+#: Parameters taken from their default column when the dataset has it (else left out).
+OPTIONAL: dict[str, tuple[str, ...]] = {"ifeval": ("kwargs",)}
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 #: TRL's own keyword arguments: never dataset columns.
 TRL_KWARGS = frozenset({"trainer_state", "log_extra", "log_metric", "environments"})
@@ -73,10 +94,21 @@ def completion_text(completion: Any) -> str:
 
 
 def _param_value(check: str, param: str, value: Any) -> Any:
-    """Dataset values as the service wants them: tests stored as JSON text are parsed, gold
-    answers and language codes are strings."""
-    if check == "code" and param == "tests" and isinstance(value, str):
-        return json.loads(value)
+    """Dataset values as the service wants them: tests, schemas and IFEval kwargs stored as
+    JSON text are parsed, gold answers and language codes are strings, an integer choice gold
+    is the index of its letter, a single QA gold (or SQuAD's answers dict) is a list."""
+    if (check, param) in (("code", "tests"), ("json", "schema"), ("ifeval", "kwargs")):
+        return json.loads(value) if isinstance(value, str) else value
+    if check == "ifeval" and param == "instruction_id_list" and isinstance(value, str):
+        return json.loads(value) if value.lstrip().startswith("[") else [value]
+    if check == "choice" and param == "gold":
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(_LETTERS):
+            return _LETTERS[value]
+        return str(value)
+    if check == "qa" and param == "golds":
+        if isinstance(value, Mapping):
+            value = value.get("text", value.get("target", []))
+        return [value] if isinstance(value, str) else [str(v) for v in value]
     if (check, param) in (("math", "gold"), ("language", "target")):
         return str(value)
     return value
@@ -117,9 +149,15 @@ class BatchScorer:
         n = len(completions)
         sources: dict[tuple[str, str], Sequence[Any]] = {}
         for check, params in self.checks.items():
+            optional = [
+                p
+                for p in OPTIONAL.get(check, ())
+                if any(c in kwargs for c in DEFAULT_COLUMNS.get(f"{check}.{p}", ()))
+            ]
             for param in {
                 *self._mapped_params(check),
                 *([REQUIRED[check]] if check in REQUIRED else []),
+                *optional,
             }:
                 if param in params:
                     continue  # fixed for every item by `checks`

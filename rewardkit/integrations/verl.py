@@ -12,8 +12,15 @@ and `REWARDKIT_URL=http://host:8000` in the workers' environment (or `url=` in r
 Which checks run follows from `extra_info["checks"]` when the row has it (a `{check: params}`
 dict; `ground_truth` fills `math.gold` when math is asked without one); otherwise from
 `data_source`: code sets (`codecontests`, `apps`, `taco`, `codeforces`, `livecodebench`, ...)
-run the code check with `ground_truth` as the tests, everything else the math check with
-`ground_truth` as the gold answer.
+run the code check with `ground_truth` as the tests; IFEval sets (`ifeval`, `google/IFEval`)
+the ifeval check with `ground_truth` as the row's `{"instruction_id_list", "kwargs"}` (a dict
+or JSON text); multiple-choice sets (`mmlu`, `mmlu_pro`, `gpqa`, `arc`, `commonsenseqa`,
+`openbookqa`, `hellaswag`, `medmcqa`, `supergpqa`, `race`, ...) the choice check with
+`ground_truth` as the letter (or its index); short-answer QA sets (`squad`, `triviaqa`, `nq`,
+`hotpotqa`, `popqa`, `2wikimultihopqa`, `musique`, `bamboogle`, ...) the qa check with
+`ground_truth` as the golds (a string, a list, or Search-R1's `{"target": [...]}`); everything
+else the math check with `ground_truth` as the gold answer. Names are matched on the words of
+`data_source` (`"searchR1_nq"` is `nq`; `"research"` is not `arc`).
 
 verl needs a number for every sample, so a sample the service could not judge or reach scores
 `default` (0.0) instead of None; with `return_dict` the dict says so in `rewardkit_ok` (and the
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -41,6 +49,42 @@ CODE_SOURCES = (
     "primeintellect",
     "kodcode",
 )
+
+IFEVAL_SOURCES = ("ifeval",)
+CHOICE_SOURCES = (
+    "mmlu",
+    "mmlu_pro",
+    "mmlupro",
+    "gpqa",
+    "arc",
+    "ai2_arc",
+    "commonsenseqa",
+    "commonsense_qa",
+    "openbookqa",
+    "hellaswag",
+    "medmcqa",
+    "supergpqa",
+    "race",
+    "sciq",
+    "piqa",
+    "winogrande",
+    "agieval",
+    "mcq",
+)
+QA_SOURCES = (
+    "squad",
+    "triviaqa",
+    "trivia_qa",
+    "nq",
+    "natural_questions",
+    "hotpotqa",
+    "popqa",
+    "2wikimultihopqa",
+    "musique",
+    "bamboogle",
+    "webquestions",
+)
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 _clients: dict[tuple[str | None, str | None], RewardClient] = {}
 _clients_lock = threading.Lock()
@@ -69,6 +113,30 @@ def checks_for(
             checks["math"]["gold"] = str(ground_truth)
         return checks
     source = (data_source or "").lower()
+    words = {w for w in re.split(r"[^a-z0-9]+", source) if w} | {
+        w for w in re.split(r"[^a-z0-9_]+", source) if w
+    }
+    if words & set(IFEVAL_SOURCES):
+        row = json.loads(ground_truth) if isinstance(ground_truth, str) else dict(ground_truth)
+        # Parquet rows give numpy arrays: plain lists (and dicts) for the JSON body.
+        params: dict[str, Any] = {
+            "instruction_id_list": [str(i) for i in row["instruction_id_list"]]
+        }
+        if row.get("kwargs") is not None:
+            params["kwargs"] = [None if k is None else dict(k) for k in row["kwargs"]]
+        return {"ifeval": params}
+    if words & set(CHOICE_SOURCES):
+        gold = ground_truth
+        if not isinstance(gold, str | bool) and hasattr(gold, "__index__"):  # int, numpy int
+            index = gold.__index__()
+            gold = _LETTERS[index] if 0 <= index < len(_LETTERS) else index
+        return {"choice": {"gold": str(gold)}}
+    if words & set(QA_SOURCES):
+        golds = ground_truth
+        if isinstance(golds, Mapping):
+            golds = golds.get("target", golds.get("text", []))
+        golds = [golds] if isinstance(golds, str) else [str(g) for g in golds]
+        return {"qa": {"golds": golds}}
     if any(tag in source for tag in CODE_SOURCES):
         tests = json.loads(ground_truth) if isinstance(ground_truth, str) else ground_truth
         if isinstance(tests, Mapping):  # {"inputs": [...], "outputs": [...]} (the PRIME form)

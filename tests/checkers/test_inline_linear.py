@@ -28,6 +28,10 @@ HOSTILE = {
     "cjk": "我们" * (N // 2),
     "newlines": "\n" * N,
     "braces": "{" * N,
+    "boxes": "\\boxed{" * (N // 7),
+    "answer_phrases": "The answer is " * (N // 14),
+    "letters_or": "A or " * (N // 5),
+    "parens": "(" * N,
 }
 
 PARAMS = {
@@ -38,6 +42,8 @@ PARAMS = {
     "overlong": {"max_length": 100, "cache_length": 20},
     "reasoning_steps": {"target": 3},
     "tag_count": {},
+    "choice": {"gold": "B", "letters": "ABCDEFGHIJ"},
+    "qa": {"golds": ["the answer", "a a a"], "metric": "f1"},
 }
 INLINE = sorted(name for name, c in REGISTRY.items() if c.where == "inline")
 

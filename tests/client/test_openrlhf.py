@@ -127,3 +127,26 @@ def test_checks_of() -> None:
     assert checks_of("{1, 2}") == ({"math": {"gold": "{1, 2}"}}, None)  # a LaTeX set, not JSON
     with pytest.raises(ValueError):
         checks_of(None)
+
+
+def test_labels_name_the_new_checks(api: TestClient) -> None:
+    labels = [
+        {"choice": {"gold": "B", "letters": "ABCD"}},
+        json.dumps({"qa": {"golds": ["Paris"]}}),
+        {"ifeval": {"instruction_id_list": ["punctuation:no_comma"], "kwargs": [None]}},
+        {"json": {"schema": {"type": "object", "required": ["a"]}}},
+        {"qa": {"golds": []}},  # unjudgeable: 0.0 and flagged, never a failed batch
+    ]
+    out = post(
+        api,
+        {
+            "query": [
+                PROMPT + c for c in ("The answer is (B).", "Paris", "no commas", '{"a": 1}', "x")
+            ],
+            "prompts": [PROMPT] * 5,
+            "labels": labels,
+        },
+    )
+    assert out["rewards"] == [1.0, 1.0, 1.0, 1.0, 0.0]
+    assert out["extra_logs"][INVALID_KEY] == [0.0, 0.0, 0.0, 0.0, 1.0]
+    assert out["extra_logs"]["choice"] == [1.0, 0.0, 0.0, 0.0, 0.0]

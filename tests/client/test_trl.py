@@ -214,3 +214,41 @@ def test_completion_text_shapes() -> None:
         )
         == "it is 42"
     )
+
+
+def test_default_columns_of_the_new_checks() -> None:
+    from rewardkit.integrations.trl import BatchScorer
+
+    scorer = BatchScorer(
+        RewardClient("http://127.0.0.1:9"),
+        checks={"choice": {"letters": "ABCD"}, "qa": {}, "ifeval": {"mode": "loose"}, "json": {}},
+    )
+    columns = {
+        "answer": [2, "b"],  # MMLU stores the index; others the letter
+        "answers": [{"text": ["Paris", "paris"], "answer_start": [0, 0]}, "Rome"],
+        "instruction_id_list": [["punctuation:no_comma"], ["startend:quotation"]],
+        "kwargs": ['[{"x": null}]', [{}]],
+        "schema": ['{"type": "object"}', {"type": "array"}],
+    }
+    first, second = scorer.items(["c1", "c2"], columns)
+    assert first["checks"] == {
+        "choice": {"letters": "ABCD", "gold": "C"},
+        "qa": {"golds": ["Paris", "paris"]},
+        "ifeval": {
+            "mode": "loose",
+            "instruction_id_list": ["punctuation:no_comma"],
+            "kwargs": [{"x": None}],
+        },
+        "json": {"schema": {"type": "object"}},
+    }
+    assert second["checks"]["choice"]["gold"] == "b"
+    assert second["checks"]["qa"] == {"golds": ["Rome"]}
+    assert second["checks"]["ifeval"]["kwargs"] == [{}]
+
+
+def test_ifeval_kwargs_column_is_optional() -> None:
+    from rewardkit.integrations.trl import BatchScorer
+
+    scorer = BatchScorer(RewardClient("http://127.0.0.1:9"), checks={"ifeval": {}})
+    (item,) = scorer.items(["c"], {"instruction_id_list": [["startend:quotation"]]})
+    assert item["checks"] == {"ifeval": {"instruction_id_list": ["startend:quotation"]}}

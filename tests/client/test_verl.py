@@ -90,3 +90,23 @@ def test_checks_for_data_sources() -> None:
         "math": {"gold": "7"},
         "format": {},
     }
+
+
+def test_checks_for_ifeval_choice_and_qa_sources() -> None:
+    row = '{"key": 1, "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}'
+    assert checks_for("google/IFEval", row, None) == {
+        "ifeval": {"instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}
+    }
+    assert checks_for("cais/mmlu", 2, None) == {"choice": {"gold": "C"}}
+    assert checks_for("Idavidrein/gpqa", "B", None) == {"choice": {"gold": "B"}}
+    assert checks_for("allenai/ai2_arc", "D", None) == {"choice": {"gold": "D"}}
+    assert checks_for("rajpurkar/squad", ["Denver Broncos"], None) == {
+        "qa": {"golds": ["Denver Broncos"]}
+    }
+    assert checks_for("searchR1_nq", {"target": ["Paris", "paris france"]}, None) == {
+        "qa": {"golds": ["Paris", "paris france"]}
+    }
+    assert checks_for("triviaqa", "Everest", None) == {"qa": {"golds": ["Everest"]}}
+    # Words, not substrings: "research" is no `arc`, "nqueens" no `nq`.
+    assert checks_for("research_math", "5", None) == {"math": {"gold": "5"}}
+    assert checks_for("nqueens", "8", None) == {"math": {"gold": "8"}}
