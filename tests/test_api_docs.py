@@ -28,13 +28,34 @@ def documented_checks() -> dict[str, list[str]]:
     checks: dict[str, list[str]] = {}
     parts = re.split(r"\n### `([a-z_]+)`\n", _section(DOC, "Checks"))
     for name, body in zip(parts[1::2], parts[2::2], strict=True):
-        params: list[str] = []
-        for line in body.split("\n\n| id |")[0].splitlines():
+        checks[name] = _first_table_names(body)
+    return checks
+
+
+def _first_table_names(body: str, header: str = "") -> list[str]:
+    """The back-quoted first cells of the first table in `body` (of the first table whose
+    header row starts with `header`, when given)."""
+    names: list[str] = []
+    inside = False
+    for line in body.splitlines():
+        if line.startswith("|"):
+            if not inside and header and not line.startswith(header):
+                continue
+            inside = True
             m = re.match(r"\| `([a-z_]+)` \|", line)
             if m:
-                params.append(m.group(1))
-        checks[name] = params
-    return checks
+                names.append(m.group(1))
+        elif inside:
+            break
+    return names
+
+
+def test_every_code_limit_is_documented() -> None:
+    """The code check's limits table names every field of the API's `limits` object."""
+    from app.api.schemas import CodeLimits
+
+    body = re.split(r"\n### `code`\n", _section(DOC, "Checks"))[1].split("\n### ")[0]
+    assert sorted(_first_table_names(body, "| limit |")) == sorted(CodeLimits.model_fields)
 
 
 def _openapi_params(spec: dict) -> dict[str, list[str]]:
