@@ -192,7 +192,9 @@ def test_harness_failure_is_reported_not_scored(
     import sandbox.local
 
     # A frame the harness cannot handle makes run_test raise inside the sandbox.
-    monkeypatch.setattr(sandbox.local, "test_message", lambda t, timeout_s=None: {"input": 5, "code": None})
+    monkeypatch.setattr(
+        sandbox.local, "test_message", lambda t, timeout_s=None: {"input": 5, "code": None}
+    )
     with pytest.raises(sandbox.SandboxUnavailable, match="AttributeError"):
         backend.run(Program("python", "print(1)"), [Test("", "1")], Limits(), Compare())
 
