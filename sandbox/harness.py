@@ -288,6 +288,22 @@ _ALWAYS_BLOCKED = frozenset(
         "cpython.PyInterpreterState_New",
     )
 )
+#: Functions of the standard library that give their caller frames (or objects holding them).
+_FRAME_EXPORTERS = frozenset(
+    (
+        ("inspect", "currentframe"),
+        ("inspect", "stack"),
+        ("inspect", "trace"),
+        ("inspect", "getouterframes"),
+        ("inspect", "getinnerframes"),
+        ("traceback", "walk_stack"),
+        ("traceback", "walk_tb"),
+        ("logging", "<lambda>"),  # logging.currentframe
+        ("asyncio.base_tasks", "_task_get_stack"),
+    )
+)
+#: Modules all of whose functions may give frames away (debuggers).
+_FRAME_MODULES = frozenset(("bdb", "pdb", "cgitb", "pydoc"))
 _BLOCKED_MODULES = frozenset(("ctypes", "_ctypes", "_testcapi", "_testinternalcapi", "cffi"))
 _WATCHED = (
     _FRAME_EVENTS
@@ -335,8 +351,16 @@ class _World:
                 ):
                     self.classes[id(v)] = (v, dict(_type_dict(v)))
         self.trusted_globals = {id(m[0].__dict__) for m in self.modules.values()}
-        self.trusted_globals.add(id(globals()))
+        f = sys._getframe(0)
+        while f is not None:  # the harness's own frames (its entry runs in its __main__)
+            self.trusted_globals.add(id(f.f_globals))
+            f = f.f_back
         self.sys_lists = [(lst, list(lst)) for lst in (sys.meta_path, sys.path_hooks, sys.path)]
+        # Where the interpreter's own modules live (bound read-only into the sandbox).
+        self.prefixes = tuple(
+            {os.path.join(p, "lib", "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+        )
+        self.library_globals = {}
         self.test_globals = None
         self.clones = {}
         # Builtins that ask nothing of a value's class: no guard on their arguments.
@@ -393,7 +417,7 @@ class _World:
             return
         if event == "object.__getattr__" and args[1] not in _FRAME_ATTRS:
             return
-        if self.phase == "test" and self._program_on_stack():
+        if self.phase == "test" and self._program_gets_a_frame():
             self._caught("frame_access", fatal=True)
             # ValueError is what the standard library expects from a stack that is too shallow
             # (namedtuple, enum, typing and logging carry on without a frame).
@@ -404,6 +428,49 @@ class _World:
         if fatal:
             self.fatal.add(flag)
 
+    def _program_gets_a_frame(self):
+        """Whether the frame (or traceback) asked for goes to the program's code: it asks
+        itself, or it called a function of the standard library that hands frames back
+        (`inspect.stack`, `traceback.walk_stack` ...). The library's own uses, with the
+        program further down the stack (namedtuple, logging, printing a traceback), pass."""
+        f = sys._getframe(3)  # the frame that asked (above: this, _audit, audit)
+        above = None
+        trusted, test = self.trusted_globals, self.test_globals
+        while f is not None:
+            g = f.f_globals
+            if id(g) not in trusted and g is not test and not self._library(f):
+                if above is None:
+                    return True
+                code = above.f_code
+                module = above.f_globals.get("__name__", "")
+                return module.partition(".")[0] in _FRAME_MODULES or (
+                    (module, code.co_name) in _FRAME_EXPORTERS
+                )
+            above = f
+            f = f.f_back
+        return False
+
+    def _library(self, frame):
+        """Whether `frame` runs code of a module the import system loaded from the
+        interpreter's own (read-only) directories after the snapshot, such as a standard
+        module the program imported. Remembered per module."""
+        g = frame.f_globals
+        known = self.library_globals.get(id(g))
+        if known is not None:
+            return known
+        name = g.get("__name__")
+        path = g.get("__file__")
+        ok = (
+            isinstance(name, str)
+            and name != "__main__"
+            and getattr(sys.modules.get(name), "__dict__", None) is g
+            and isinstance(path, str)
+            and path.startswith(self.prefixes)
+            and frame.f_code.co_filename == path
+        )
+        self.library_globals[id(g)] = ok
+        return ok
+
     def _program_on_stack(self):
         """Whether code of the program (globals that are no module's, the test's or ours) is
         running on this thread's stack."""
@@ -411,7 +478,7 @@ class _World:
         trusted, test = self.trusted_globals, self.test_globals
         while f is not None:
             g = f.f_globals
-            if id(g) not in trusted and g is not test:
+            if id(g) not in trusted and g is not test and not self._library(f):
                 return True
             f = f.f_back
         return False
@@ -678,7 +745,7 @@ def _python_child(program, test, tok_fd, res_fd):
             # frame's value stack, not in a local, so a frame the program takes (they are
             # allowed while it runs: logging, namedtuple, tracebacks) does not lead to it.
             world, caught = _test_phase(
-                _World(test[1], main.__dict__), exec(program, main.__dict__), test[0]
+                _World(test[1], main.__dict__), _run_program(program, main.__dict__), test[0]
             )
             if caught is not None:
                 raise caught
@@ -704,10 +771,23 @@ def _python_child(program, test, tok_fd, res_fd):
     _exit(1)
 
 
-def _test_phase(world, _, code):
-    """After the program ran: restore the world, run the test in it, check it was not
-    patched meanwhile. Returns the world and what the test raised (None when it ran through)."""
+def _run_program(program, namespace):
+    """Run the program; what it raised (None when it ran through)."""
+    try:
+        exec(program, namespace)
+    except BaseException as e:
+        return e
+    return None
+
+
+def _test_phase(world, raised, code):
+    """After the program ran: restore the world, run the test in it (unless the program
+    raised), check it was not patched meanwhile. Returns the world and what the program or the
+    test raised (None when both ran through)."""
     world.restore()
+    if raised is not None:
+        world.phase = "done"
+        return world, raised
     caught = None
     try:
         exec(code, world.enter_test())
