@@ -26,6 +26,7 @@ import contextlib
 import itertools
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,19 +123,93 @@ class RunGroup:
         return _read_counter(self.memory / "memory.oom_control", "oom_kill")
 
     def remove(self) -> None:
-        """Delete the group(s); they must be empty (the sandbox has ended). A group that is
-        still busy is retried briefly, then left for `sweep` (logged)."""
+        """Delete the group(s). The sandbox has ended, but its last processes may still be on
+        their way out (killed, or zombies waiting for the host's init to reap them): what is
+        left is killed, and a group still busy is removed later by a background janitor."""
         for d in self._dirs:
-            for attempt in range(20):
-                try:
-                    d.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.005 * (attempt + 1))
-            else:
-                log.warning("cgroup %s still busy; left for the next sweep", d)
+            if not _remove_group(d, attempts=5):
+                _janitor.defer(d)
+
+
+def _remove_group(d: Path, attempts: int = 40) -> bool:
+    """rmdir a run group, killing its stragglers first; False if it is still there."""
+    for attempt in range(attempts):
+        try:
+            d.rmdir()
+            return True
+        except FileNotFoundError:
+            return True
+        except OSError:
+            try:
+                for pid in (d / "cgroup.procs").read_text().split():
+                    with contextlib.suppress(OSError):
+                        os.kill(int(pid), 9)
+            except OSError:
+                pass
+            time.sleep(0.002 * (attempt + 1))
+    return False
+
+
+class _Janitor:
+    """Removes busy run groups once their last process is reaped (a thread, started on the
+    first deferred group; it gives a group up after `patience_s`, with a warning)."""
+
+    def __init__(self, patience_s: float = 120.0) -> None:
+        self.patience_s = patience_s
+        self._pending: dict[Path, float] = {}
+        self._cv = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def defer(self, d: Path) -> None:
+        with self._cv:
+            self._pending.setdefault(d, time.monotonic() + self.patience_s)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="cgroup-janitor", daemon=True
+                )
+                self._thread.start()
+            self._cv.notify()
+
+    def pending(self) -> list[Path]:
+        with self._cv:
+            return list(self._pending)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cv:
+                while not self._pending:
+                    self._cv.wait()
+                todo = list(self._pending.items())
+            for d, give_up_at in todo:
+                if _remove_group(d, attempts=1) or time.monotonic() > give_up_at:
+                    if d.exists():
+                        log.warning("cgroup %s still busy after %.0f s; left", d, self.patience_s)
+                    with self._cv:
+                        self._pending.pop(d, None)
+            time.sleep(0.2)
+
+
+_janitor = _Janitor()
+
+
+def sweep(h: Hierarchy) -> None:
+    """Remove what earlier services left: run groups of this base that are empty, and the
+    base groups (`rewardkit-PID`) of services whose process is gone."""
+    for base in {h.memory_base, h.pids_base}:
+        parent = base.parent
+        try:
+            siblings = [p for p in parent.iterdir() if p.name.startswith("rewardkit-")]
+        except OSError:
+            continue
+        for other in siblings:
+            pid = other.name.split("-")[1]
+            if other == base or not pid.isdigit() or Path(f"/proc/{pid}").exists():
+                continue
+            with contextlib.suppress(OSError):
+                for run in other.iterdir():
+                    if run.is_dir():
+                        _remove_group(run, attempts=5)
+                other.rmdir()
 
 
 def _own_path(controller: str | None, proc_cgroup: str) -> str | None:
@@ -164,13 +239,19 @@ def _mounts(mountinfo: str) -> dict[str, list[tuple[Path, set[str]]]]:
     return out
 
 
+def base_name() -> str:
+    """This backend's own base group: one per backend instance (a process may hold several),
+    named for the process so that `sweep` can tell a dead service's groups."""
+    return f"rewardkit-{os.getpid()}-{next(_counter)}"
+
+
 def _prepare_v2(base: Path) -> Path:
-    """Make `base/rewardkit` a group whose children get memory and pids; returns it."""
+    """Make a base group under `base` whose children get memory and pids; returns it."""
     controllers = set((base / "cgroup.controllers").read_text().split())
     missing = {"memory", "pids"} - controllers
     if missing:
         raise CgroupError(f"{base} lacks the {', '.join(sorted(missing))} controller(s)")
-    ours = base / f"rewardkit-{os.getpid()}"
+    ours = base / base_name()
     ours.mkdir(exist_ok=True)
     try:
         _write(base / "cgroup.subtree_control", "+memory +pids")
@@ -214,13 +295,14 @@ def detect(root: Path = Path("/"), mode: str = "auto") -> tuple[Hierarchy | None
                 reasons.append(f"v2: {exc}")
     if mode in ("auto", "v1"):
         bases: dict[str, Path] = {}
+        name = base_name()
         for controller in ("memory", "pids"):
             own = _own_path(controller, proc_cgroup)
             mount = next((m for m, opts in mounts["1"] if controller in opts), None)
             if own is None or mount is None:
                 reasons.append(f"v1: no {controller} hierarchy")
                 break
-            base = root / str(mount).lstrip("/") / own.lstrip("/") / f"rewardkit-{os.getpid()}"
+            base = root / str(mount).lstrip("/") / own.lstrip("/") / name
             try:
                 base.mkdir(exist_ok=True)
                 bases[controller] = base
@@ -234,9 +316,12 @@ def detect(root: Path = Path("/"), mode: str = "auto") -> tuple[Hierarchy | None
 
 
 def release(h: Hierarchy) -> None:
-    """Remove the service's own base group(s) (at close; they must be empty by then)."""
+    """Remove the service's own base group(s) and any run group left in them (at exit)."""
     for d in {h.memory_base, h.pids_base}:
         with contextlib.suppress(OSError):
+            for run in d.iterdir():
+                if run.is_dir():
+                    _remove_group(run, attempts=5)
             d.rmdir()
 
 

@@ -312,6 +312,7 @@ class LocalBackend:
                     log.warning("sandbox memory is counted per process: %s", why)
                 else:
                     self._accounting = f"{why}: memory and processes per run"
+                    cgroups.sweep(self._hierarchy)
                     atexit.register(cgroups.release, self._hierarchy)
             return self._hierarchy
 

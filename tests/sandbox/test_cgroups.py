@@ -37,8 +37,9 @@ def test_v2_is_detected_and_delegated_below_our_own_group(tmp_path: Path) -> Non
     v2_group(own)
     h, why = cgroups.detect(root)
     assert h is not None and h.version == 2, why
-    base = own / f"rewardkit-{os.getpid()}"
-    assert h.memory_base == h.pids_base == base
+    base = h.memory_base
+    assert h.pids_base == base and base.parent == own
+    assert base.name.startswith(f"rewardkit-{os.getpid()}-")
     assert (own / "cgroup.subtree_control").read_text() == "+memory +pids"
     assert (base / "cgroup.subtree_control").read_text() == "+memory +pids"
 
@@ -76,7 +77,8 @@ def test_v1_is_detected_with_one_base_per_controller(tmp_path: Path) -> None:
     (root / "sys/fs/cgroup/pids").mkdir(parents=True)
     h, why = cgroups.detect(root)
     assert h is not None and h.version == 1, why
-    name = f"rewardkit-{os.getpid()}"
+    name = h.memory_base.name
+    assert name.startswith(f"rewardkit-{os.getpid()}-")
     assert h.memory_base == root / "sys/fs/cgroup/memory/svc" / name
     assert h.pids_base == root / "sys/fs/cgroup/pids" / name
     group = cgroups.RunGroup(h)
@@ -114,3 +116,15 @@ def test_descendants_lists_children_and_grandchildren() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+def test_sweep_removes_the_groups_of_services_that_are_gone(tmp_path: Path) -> None:
+    dead_pid = 2**22 + 7  # above any pid_max default: no such process
+    ours = tmp_path / f"rewardkit-{os.getpid()}-0"
+    dead = tmp_path / f"rewardkit-{dead_pid}-3"
+    live = tmp_path / f"rewardkit-{os.getpid()}-1"
+    for d in (ours, dead / "run-1", live / "run-2"):
+        d.mkdir(parents=True)
+    cgroups.sweep(cgroups.Hierarchy(2, ours, ours))
+    assert not dead.exists()
+    assert ours.exists() and (live / "run-2").exists()

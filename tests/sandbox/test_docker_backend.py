@@ -54,7 +54,10 @@ class FakeContainer:
         frames = self.data.pop(cmd[-1])
         box = self.client.local._spawn()
         assert box.proc.stdin and box.proc.stdout
-        out, err = box.proc.communicate(frames, timeout=60)
+        try:
+            out, err = box.proc.communicate(frames, timeout=60)
+        finally:
+            box.release_group()  # a container's own cgroup goes with it, as here
         return ExecResult(box.proc.returncode, (out, err))
 
     def remove(self, force: bool = False) -> None:
