@@ -586,6 +586,22 @@ def choice_letters(s: str, *, gold: bool = False) -> frozenset[str] | None:
     return None
 
 
+_OPTION_LABEL = re.compile(r"^(?:\\text\s*\{\s*)?\(?([A-Ja-j])\)(?:\s*\})?\s*(?=\S)")
+
+
+def option_value(s: str) -> str | None:
+    """The value after a leading option label (`(b) -\\frac{1}{2}` → `-\\frac{1}{2}`,
+    `\\text{(B)} 12`, `B) 12`), None without one or with a second label after it
+    (`(a) 5, (b) 6` answers two parts)."""
+    m = _OPTION_LABEL.match(s)
+    if m is None:
+        return None
+    rest = s[m.end() :].strip()
+    if not rest or _PAREN_LETTER.search(rest) or re.search(r"(?:^|[\s,;])[A-Ja-j]\)", rest):
+        return None
+    return rest
+
+
 _WORDS = re.compile(r"^[A-Za-z][A-Za-z' -]*$")
 _ARTICLES = re.compile(r"^(?:the|a|an)\s+", re.I)
 
