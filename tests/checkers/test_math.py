@@ -221,8 +221,9 @@ def test_registered_in_the_pool_with_answer_dedup() -> None:
 
 # --- the pool enforces the deadline -----------------------------------------------------------
 
-#: Passes the cheap guards but takes seconds in sympy (a 20-million-bit power).
-SLOW = "\\boxed{\\sqrt{2}+999983^{999983}}"
+#: Passes the cheap guards, is outside the fast path's subset (`\\lfloor`), and takes seconds
+#: in sympy (a 20-million-bit power).
+SLOW = "\\boxed{\\sqrt{2}+999983^{999983}+\\lfloor 2.5 \\rfloor}"
 
 
 def test_slow_answer_times_out_in_the_pool_and_the_pool_recovers() -> None:

@@ -14,8 +14,8 @@ from functools import lru_cache
 
 import sympy
 
+from app.checkers.math import expression, symbolic
 from app.checkers.math import normalize as nz
-from app.checkers.math import symbolic
 from app.checkers.math.guard import check_growth, check_size
 from app.checkers.math.numbers import (
     EXACT,
@@ -167,7 +167,7 @@ def _same(a: str, g: str, tol: Tolerance) -> bool:
     if ea is not None or eg is not None:
         return _equations(a, ea, g, eg, tol)
     if nz.relation_parts(a) or nz.relation_parts(g):
-        return symbolic.relations_equal(symbolic.to_sympy(a), symbolic.to_sympy(g))
+        return _relations(a, g)
     return _scalar(a, g, tol)
 
 
@@ -365,8 +365,17 @@ def _equations(
         la, lg = ea[0].replace(" ", ""), eg[0].replace(" ", "")
         if la.lower() == lg.lower() and _same(ea[1], eg[1], tol):
             return True
-    sa, sg = symbolic.to_sympy(a), symbolic.to_sympy(g)
-    return symbolic.relations_equal(sa, sg)
+    return _relations(a, g)
+
+
+def _relations(a: str, g: str) -> bool:
+    """Two equations or inequalities: the fast path when both are in its subset, else sympy."""
+    ra, rg = expression.parse_relation(a), expression.parse_relation(g)
+    if ra is not None and rg is not None:
+        verdict = expression.relations_equal(ra, rg)
+        if verdict is not None:
+            return verdict
+    return symbolic.relations_equal(symbolic.to_sympy(a), symbolic.to_sympy(g))
 
 
 # --- scalars ----------------------------------------------------------------------------------
@@ -439,6 +448,11 @@ def _scalar(a: str, g: str, tol: Tolerance) -> bool:
     if ng is not None and not ng.percent:
         # A number gold: evaluate the answer (exactly when it can be) under the rounding policy.
         return _symbolic_vs_number(va, ng, factor, tol)
+    ea, eg = expression.parse(va), expression.parse(vg)
+    if ea is not None and eg is not None:
+        verdict = expression.equal(expression.scaled(ea, factor), eg)
+        if verdict is not None:
+            return verdict or (bool(tol) and _close_values(expression.scaled(ea, factor), eg, tol))
     sa, sg = symbolic.to_sympy(va), symbolic.to_sympy(vg)
     if sa is None or sg is None:
         return _loose_text(va) == _loose_text(vg)
@@ -468,7 +482,35 @@ def _untext_number(s: str) -> str:
     return s
 
 
+def _close_values(a: expression.Expr, g: expression.Expr, tol: Tolerance) -> bool:
+    """Two real constants within `tol`; False for anything with a variable or an imaginary part."""
+    va, vg = expression.real_fraction(a), expression.real_fraction(g)
+    return va is not None and vg is not None and within(va, vg, tol)
+
+
+def _fast_vs_number(a: str, g: Num, factor: Fraction, tol: Tolerance) -> bool | None:
+    """`_symbolic_vs_number` on the fast path; None when the answer is outside its subset."""
+    ea = expression.parse(a)
+    if ea is None:
+        return None
+    ea, gs = expression.scaled(ea, factor), expression.number(g.value)
+    if ea.symbols:  # `\\sin^2 x + \\cos^2 x` against 1: an identity or nothing
+        return False if g.gold_quantum is not None else expression.equal(ea, gs)
+    verdict = expression.equal(ea, gs)
+    if verdict is not False:
+        return verdict
+    value = expression.real_fraction(ea)
+    if value is None:
+        return False
+    if g.gold_quantum is not None and close_enough(value, None, g.value, g.gold_quantum):
+        return True
+    return within(value, g.value, tol)
+
+
 def _symbolic_vs_number(a: str, g: Num, factor: Fraction, tol: Tolerance) -> bool:
+    fast = _fast_vs_number(a, g, factor, tol)
+    if fast is not None:
+        return fast
     sa = symbolic.to_sympy(a)
     if not isinstance(sa, sympy.Expr):
         return False

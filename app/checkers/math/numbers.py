@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
-from app.checkers.math.guard import MAX_BITS, Refused
+from app.checkers.math.limits import MAX_BITS, Refused
 
 
 @dataclass(frozen=True, slots=True)
