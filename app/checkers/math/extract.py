@@ -309,11 +309,19 @@ _LAST_NUMBER = re.compile(
 
 
 def _content_lines(answer_part: str) -> list[str]:
-    """The non-empty lines of the end of `answer_part`, code fences left out (a transcript's
-    closing ```` ```output ```` block is read as its lines)."""
+    """The non-empty lines of the end of `answer_part` outside code: fences and the programs
+    inside them left out, a transcript's ```` ```output ```` block read as its lines."""
     tail = answer_part[-4 * MAX_PHRASE :]
-    lines = [ln.strip() for ln in tail.split("\n")]
-    return [ln for ln in lines if ln and not _FENCE_LINE.match(ln)]
+    out: list[str] = []
+    block: str | None = None  # the info string of the open fenced block, if any
+    for raw in tail.split("\n"):
+        ln = raw.strip()
+        if _FENCE_LINE.match(ln):
+            block = None if block is not None else ln.strip("`~").lower()
+            continue
+        if ln and block in (None, "", "output", "text"):
+            out.append(ln)
+    return out
 
 
 def _value_line(answer_part: str) -> str | None:
