@@ -181,6 +181,35 @@ def _build() -> list[RealCase]:
         ("one variable", _boxed("h = 8", 3), "7", False, "final"),
         ("one variable", _answer_is("$a = 2, b = 7$", 0), "7", False, "final"),
         ("one variable", _bold("n = 12", 1), "12", True, "final"),
+        # A program's printed exact value, as sympy and `fractions` print it.
+        ("code output", _code_output("sqrt(3)/2", 0), "\\frac{\\sqrt{3}}{2}", True, "final"),
+        ("code output", _code_output("pi/4", 1), "\\frac{\\pi}{4}", True, "final"),
+        ("code output", _code_output("Matrix([[-6], [6]])", 2), _MATRIX_GOLD, True, "final"),
+        ("code output", _code_output("Fraction(3, 8)", 3), "0.375", True, "final"),
+        ("code output", _code_output("sqrt(2)/2", 0), "\\frac{\\sqrt{3}}{2}", False, "final"),
+        ("code output", _code_output("0.8571428571428571", 1), "\\frac67", True, "tol"),
+        # A few-shot turn the model went on to write is not its answer.
+        (
+            "next turn",
+            "So 24 + 48 = 72.\n#### 72\n\nQuestion: Tom has 5 apples...\n#### 5",
+            "72",
+            True,
+            "final",
+        ),
+        (
+            "next turn",
+            "The answer is 71.\n\nQ: What is 2+3?\nA: The answer is 72.",
+            "72",
+            False,
+            "final",
+        ),
+        (
+            "next turn",
+            "Hence $x=3$.\n\nProblem:\nFind $y$.\n\nSolution: $\\boxed{3}$",
+            "4",
+            False,
+            "final",
+        ),
         # Truncated or answerless outputs are wrong for every grader.
         ("no answer", "Let me think. First we compute 48/2 = 24. Then", "72", False, "final"),
         ("no answer", "<think>We need 6/7 of the total, which is", "\\frac{6}{7}", False, "final"),

@@ -144,6 +144,8 @@ _VALUE_BEFORE = re.compile(
 )
 #: Chat-template tokens after which the text is not the model's answer any more.
 _TURN_END = re.compile(r"<\|(?:im_end|im_start|endoftext|eot_id|end_of_turn)\|>")
+#: A few-shot turn the model went on to write (`\n\nQuestion: ...`): not its answer either.
+_NEXT_TURN = re.compile(r"\n[ \t]*(?:Question|Problem|Q|Human|User)[ \t]*:", re.I)
 #: A prose value's answer: what follows its last "is"/"are"/"equals" (`The largest $n$ is 34`).
 _PROSE_IS = re.compile(r"\b(?:is|are|equals|be)\s+(?:equal\s+to\s+)?", re.I)
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
@@ -356,6 +358,9 @@ def extract(completion: str, mode: str = "final") -> Extraction:
     part = split_reasoning(completion).answer
     turn = _TURN_END.search(part)
     if turn:
+        part = part[: turn.start()]
+    turn = _NEXT_TURN.search(part)
+    if turn and part[: turn.start()].strip():
         part = part[: turn.start()]
     if "answer>" in part:
         # R1-style `<answer>...</answer>` tags frame the answer; they are not part of it.
