@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import sympy
 
-from app.checkers.math import expression, symbolic
+from app.checkers.math import evaluate, expression, symbolic
 from app.checkers.math import normalize as nz
 from app.checkers.math.guard import check_growth, check_size
 from app.checkers.math.numbers import (
@@ -372,7 +372,7 @@ def _relations(a: str, g: str) -> bool:
     """Two equations or inequalities: the fast path when both are in its subset, else sympy."""
     ra, rg = expression.parse_relation(a), expression.parse_relation(g)
     if ra is not None and rg is not None:
-        verdict = expression.relations_equal(ra, rg)
+        verdict = evaluate.relations_equal(ra, rg)
         if verdict is not None:
             return verdict
     return symbolic.relations_equal(symbolic.to_sympy(a), symbolic.to_sympy(g))
@@ -450,7 +450,7 @@ def _scalar(a: str, g: str, tol: Tolerance) -> bool:
         return _symbolic_vs_number(va, ng, factor, tol)
     ea, eg = expression.parse(va), expression.parse(vg)
     if ea is not None and eg is not None:
-        verdict = expression.equal(expression.scaled(ea, factor), eg)
+        verdict = evaluate.equal(expression.scaled(ea, factor), eg)
         if verdict is not None:
             return verdict or (bool(tol) and _close_values(expression.scaled(ea, factor), eg, tol))
     sa, sg = symbolic.to_sympy(va), symbolic.to_sympy(vg)
@@ -484,7 +484,7 @@ def _untext_number(s: str) -> str:
 
 def _close_values(a: expression.Expr, g: expression.Expr, tol: Tolerance) -> bool:
     """Two real constants within `tol`; False for anything with a variable or an imaginary part."""
-    va, vg = expression.real_fraction(a), expression.real_fraction(g)
+    va, vg = evaluate.real_fraction(a), evaluate.real_fraction(g)
     return va is not None and vg is not None and within(va, vg, tol)
 
 
@@ -495,11 +495,11 @@ def _fast_vs_number(a: str, g: Num, factor: Fraction, tol: Tolerance) -> bool | 
         return None
     ea, gs = expression.scaled(ea, factor), expression.number(g.value)
     if ea.symbols:  # `\\sin^2 x + \\cos^2 x` against 1: an identity or nothing
-        return False if g.gold_quantum is not None else expression.equal(ea, gs)
-    verdict = expression.equal(ea, gs)
+        return False if g.gold_quantum is not None else evaluate.equal(ea, gs)
+    verdict = evaluate.equal(ea, gs)
     if verdict is not False:
         return verdict
-    value = expression.real_fraction(ea)
+    value = evaluate.real_fraction(ea)
     if value is None:
         return False
     if g.gold_quantum is not None and close_enough(value, None, g.value, g.gold_quantum):

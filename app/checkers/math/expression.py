@@ -1,42 +1,23 @@
-"""The fast symbolic path: a common subset of LaTeX expressions parsed by hand and evaluated
-with exact fractions or mpmath, so that most answers never touch latex2sympy or sympy.
+"""The fast symbolic path, part one: a common subset of LaTeX expressions parsed by hand into
+small trees (`evaluate.py` compares them), so that most answers never touch latex2sympy.
 
 A trainer's golds and answers are new at every step, so the cold path is what it pays for:
 latex2sympy's ANTLR parser builds its tables lazily (tens of milliseconds for a new shape) and
 sympy's simplification is slower still. This module reads numbers, letters (with subscripts),
 Greek letters, `\\pi`, `e`, `i`, `+ - * / ^ !`, implicit products, `\\frac`, `\\sqrt[n]{}`,
-`\\binom`, `|x|` and the elementary functions, with latex2sympy's conventions (`1/2x` is
-`1/(2x)`, `\\sin 2x` is `sin(2x)`, `\\log` is base 10). Anything else (`\\text`, `\\infty`,
-relations, commas, unknown commands, `I`/`E`) is left to `symbolic.py`: `parse` answers None.
-
-Equality follows `symbolic.exprs_equal`: exact fractions when both sides are rational; other
-constants agree to 60 digits and their difference vanishes at 150 (so `\\sqrt{10^{40}+1}` is
-not `10^{20}`); expressions in variables agree at four irrational points and at their mirror
-images where both sides are real (|x| is not x).
+`\\binom`, `|x|`, the elementary functions and one relation sign, with latex2sympy's
+conventions (`1/2x` is `1/(2x)`, `\\sin 2x` is `sin(2x)`, `\\log` is base 10, letters without
+case). Anything else (`\\text`, `\\infty`, commas, unknown commands, `I`/`E`, words) is left to
+`symbolic.py`: `parse` answers None.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-import mpmath
-
-from app.checkers.math.limits import MAX_BITS, MAX_FACTORIAL
-
-#: Evaluation contexts: a working precision for comparison, a higher one to confirm a zero.
-_LOW = mpmath.MPContext()
-_LOW.dps = 60
-_HIGH = mpmath.MPContext()
-_HIGH.dps = 150
-#: Relative closeness at the working precision, and what "zero" means at the high one.
-_TOL = mpmath.mpf("1e-25")
-_ZERO = mpmath.mpf("1e-120")
-#: Points at which free symbols are sampled (the same as `symbolic._POINTS`).
-_POINTS = (0.6180339887498949, 1.4142135623730951, 2.718281828459045, 0.3183098861837907)
 #: Longest input worth parsing here (longer ones go to sympy, which has the deadline guard).
 _MAX_LEN = 400
 
@@ -74,8 +55,8 @@ _FRACS = frozenset({"frac", "dfrac", "tfrac"})
 _TIMES = frozenset({"cdot", "times"})
 
 
-class _Unsupported(Exception):
-    """The input is outside the subset this module reads."""
+class Unsupported(Exception):
+    """The input is outside the subset of this path (raised while parsing or evaluating)."""
 
 
 # An expression is a tuple tree: ("n", Fraction) | ("s", name) | ("pi",) | ("e",) | ("i",)
@@ -99,7 +80,7 @@ def _tokens(s: str) -> list[tuple[str, str]]:
         if kind is None or kind == "space":
             continue
         if kind == "bad":
-            raise _Unsupported(m.group())
+            raise Unsupported(m.group())
         text = m.group()
         if kind == "cmd":
             name = text[1:]
@@ -124,13 +105,13 @@ class _Parser:
     def take(self) -> tuple[str, str]:
         tok = self.peek()
         if tok is None:
-            raise _Unsupported("unexpected end")
+            raise Unsupported("unexpected end")
         self.pos += 1
         return tok
 
     def expect(self, text: str) -> None:
         if self.take()[1] != text:
-            raise _Unsupported(f"expected {text}")
+            raise Unsupported(f"expected {text}")
 
     def at(self, text: str) -> bool:
         tok = self.peek()
@@ -194,6 +175,10 @@ class _Parser:
     def chain(self, *, in_function: bool = False) -> Node:
         node = self.power()
         while self.starts_factor(in_function=in_function):
+            prev, nxt = self.toks[self.pos - 1], self.toks[self.pos]
+            if prev[0] == "num" and (nxt[0] == "num" or nxt == ("cmd", "frac")):
+                # `2 1/2`, `2\\frac{1}{2}`: a mixed number to some readers, a product to others.
+                raise Unsupported("number after a number")
             node = ("*", node, self.power())
         return node
 
@@ -204,10 +189,10 @@ class _Parser:
             self.take()
             exp = self.exponent()
             if self.at("^"):
-                raise _Unsupported("ambiguous power tower")
+                raise Unsupported("ambiguous power tower")
             base = ("^", base, exp)
             while self.at("!"):
-                raise _Unsupported("factorial of a power")
+                raise Unsupported("factorial of a power")
         return base
 
     def exponent(self) -> Node:
@@ -224,13 +209,13 @@ class _Parser:
         if kind == "num":
             if len(text) > 1 and "." not in text:
                 # `x^23` is x^2·3 in TeX; leave such spellings to sympy.
-                raise _Unsupported("multi-digit bare exponent")
+                raise Unsupported("multi-digit bare exponent")
             return ("n", Fraction(text))
         if kind == "letter":
             return self.letter(text)
         if kind == "cmd":
             return self.command(text)
-        raise _Unsupported(text)
+        raise Unsupported(text)
 
     def postfix(self) -> Node:
         node = self.primary()
@@ -265,11 +250,11 @@ class _Parser:
             node = self.expr()
             self.expect("|")
             return ("abs", node)
-        raise _Unsupported(text)
+        raise Unsupported(text)
 
     def letter(self, text: str) -> Node:
         if text in ("I", "E"):
-            raise _Unsupported("I and E are ambiguous")
+            raise Unsupported("I and E are ambiguous")
         # latex2sympy reads letters without case (`C` is `c`); the verdicts must agree.
         name = text = text.lower()
         if self.at("_"):
@@ -280,12 +265,12 @@ class _Parser:
                 while not self.at("}"):
                     k2, t2 = self.take()
                     if k2 not in ("num", "letter"):
-                        raise _Unsupported("complex subscript")
+                        raise Unsupported("complex subscript")
                     parts.append(t2)
                 self.take()
                 sub = "{" + "".join(parts) + "}"
             elif kind not in ("num", "letter"):
-                raise _Unsupported("complex subscript")
+                raise Unsupported("complex subscript")
             name = f"{text}_{sub}"
         elif text == "e":
             return ("e",)
@@ -313,7 +298,7 @@ class _Parser:
             return ("root", self.frac_arg(), index)
         if name in _FUNCS:
             return self.function(name)
-        raise _Unsupported(name)
+        raise Unsupported(name)
 
     def frac_arg(self) -> Node:
         """An argument of `\\frac` / `\\sqrt`: a group or a single token (`\\frac12`)."""
@@ -322,7 +307,7 @@ class _Parser:
         kind, text = self.take()
         if kind == "num":
             if not text.isdigit():
-                raise _Unsupported("decimal bare argument")
+                raise Unsupported("decimal bare argument")
             if len(text) > 1:
                 # `\\frac12` is 1/2: TeX takes one digit; the rest is the next token.
                 self.pos -= 1
@@ -334,7 +319,7 @@ class _Parser:
             return self.letter(text)
         if kind == "cmd":
             return self.command(text)
-        raise _Unsupported(text)
+        raise Unsupported(text)
 
     def function(self, name: str) -> Node:
         base: Node | None = None
@@ -354,7 +339,7 @@ class _Parser:
         elif self.starts_factor(in_function=True):
             arg = self.chain(in_function=True)  # `\\sin 2x` is sin(2x)
         else:
-            raise _Unsupported("function without an argument")
+            raise Unsupported("function without an argument")
         fn = _FUNCS[name]
         if power == ("neg", ("n", Fraction(1))) and name in _INVERSE:
             return ("f", _INVERSE[name], arg)  # `\\sin^{-1} x`
@@ -376,245 +361,9 @@ def parse(latex: str) -> Expr | None:
         tree = p.expr()
         if p.peek() is not None:
             return None
-    except (_Unsupported, ValueError, ZeroDivisionError, RecursionError):
+    except (Unsupported, ValueError, ZeroDivisionError, RecursionError):
         return None
     return Expr(tree, tuple(sorted(p.symbols)))
-
-
-# --- exact rational values --------------------------------------------------------------------
-
-
-def _root_exact(v: Fraction, n: int) -> Fraction | None:
-    if v < 0 and n % 2 == 0:
-        return None
-    sign = -1 if v < 0 else 1
-    num, den = abs(v.numerator), v.denominator
-    if num.bit_length() > 4096 or den.bit_length() > 4096:
-        return None
-    rn, rd = _iroot(num, n), _iroot(den, n)
-    if rn is None or rd is None:
-        return None
-    return sign * Fraction(rn, rd)
-
-
-def _iroot(x: int, n: int) -> int | None:
-    if x < 2:
-        return x
-    r = round(x ** (1.0 / n)) if x.bit_length() < 1000 else math.isqrt(x) if n == 2 else None
-    if r is None:
-        return None
-    for c in (r - 1, r, r + 1):
-        if c >= 0 and c**n == x:
-            return c
-    return None
-
-
-def exact_value(e: Expr) -> Fraction | None:
-    """The rational value of a constant expression when it is one exactly, else None."""
-    if e.symbols:
-        return None
-    try:
-        return _exact(e.tree)
-    except (_Unsupported, ZeroDivisionError, OverflowError, ValueError):
-        return None
-
-
-def _exact(t: Node) -> Fraction:
-    op = t[0]
-    if op == "n":
-        return t[1]
-    if op == "+":
-        return _exact(t[1]) + _exact(t[2])
-    if op == "*":
-        return _exact(t[1]) * _exact(t[2])
-    if op == "/":
-        return _exact(t[1]) / _exact(t[2])
-    if op == "neg":
-        return -_exact(t[1])
-    if op == "abs":
-        return abs(_exact(t[1]))
-    if op == "^":
-        b, x = _exact(t[1]), _exact(t[2])
-        if x.denominator != 1:
-            r = _root_exact(b, x.denominator)
-            if r is None:
-                raise _Unsupported("irrational power")
-            b, x = r, Fraction(x.numerator)
-        k = int(x)
-        bits = max(abs(b.numerator).bit_length(), b.denominator.bit_length())
-        if abs(k) * max(1, bits) > MAX_BITS:
-            raise _Unsupported("power too large")
-        return b**k
-    if op == "root":
-        n = _exact(t[2])
-        if n.denominator != 1 or n < 2:
-            raise _Unsupported("root index")
-        r = _root_exact(_exact(t[1]), int(n))
-        if r is None:
-            raise _Unsupported("irrational root")
-        return r
-    if op == "!":
-        n = _exact(t[1])
-        if n.denominator != 1 or n < 0 or n > MAX_FACTORIAL:
-            raise _Unsupported("factorial")
-        return Fraction(math.factorial(int(n)))
-    if op == "binom":
-        n, k = _exact(t[1]), _exact(t[2])
-        if n.denominator != 1 or k.denominator != 1 or n < 0 or n > 10**5:
-            raise _Unsupported("binomial")
-        return Fraction(math.comb(int(n), int(k)) if k >= 0 else 0)
-    raise _Unsupported(op)
-
-
-# --- numeric values ---------------------------------------------------------------------------
-
-
-def _num(ctx: mpmath.MPContext, t: Node, env: dict[str, Any]) -> Any:
-    op = t[0]
-    if op == "n":
-        v = t[1]
-        return ctx.mpf(v.numerator) / v.denominator
-    if op == "s":
-        return env[t[1]]
-    if op == "pi":
-        return +ctx.pi
-    if op == "e":
-        return +ctx.e
-    if op == "i":
-        return ctx.mpc(0, 1)
-    if op == "+":
-        return _num(ctx, t[1], env) + _num(ctx, t[2], env)
-    if op == "*":
-        return _num(ctx, t[1], env) * _num(ctx, t[2], env)
-    if op == "/":
-        return _num(ctx, t[1], env) / _num(ctx, t[2], env)
-    if op == "neg":
-        return -_num(ctx, t[1], env)
-    if op == "abs":
-        return abs(_num(ctx, t[1], env))
-    if op == "^":
-        b, x = _num(ctx, t[1], env), _num(ctx, t[2], env)
-        if abs(x) > 10**6:
-            raise _Unsupported("exponent too large")
-        if t[2][0] == "n" and t[2][1].denominator == 1:
-            return ctx.power(b, int(t[2][1]))
-        return ctx.power(b, x)
-    if op == "root":
-        n = _num(ctx, t[2], env)
-        b = _num(ctx, t[1], env)
-        if n == 2:
-            return ctx.sqrt(b)
-        return ctx.power(b, 1 / n)
-    if op == "f":
-        return _FN[t[1]](ctx, _num(ctx, t[2], env))
-    if op == "log":
-        return ctx.ln(_num(ctx, t[1], env)) / ctx.ln(_num(ctx, t[2], env))
-    if op in ("!", "binom"):
-        v = _exact(t)  # integers only; symbolic factorials are left to sympy
-        return ctx.mpf(v.numerator) / v.denominator
-    raise _Unsupported(op)
-
-
-_FN = {
-    "sin": lambda c, x: c.sin(x),
-    "cos": lambda c, x: c.cos(x),
-    "tan": lambda c, x: c.tan(x),
-    "sec": lambda c, x: c.sec(x),
-    "csc": lambda c, x: c.csc(x),
-    "cot": lambda c, x: c.cot(x),
-    "asin": lambda c, x: c.asin(x),
-    "acos": lambda c, x: c.acos(x),
-    "atan": lambda c, x: c.atan(x),
-    "sinh": lambda c, x: c.sinh(x),
-    "cosh": lambda c, x: c.cosh(x),
-    "tanh": lambda c, x: c.tanh(x),
-    "ln": lambda c, x: c.ln(x),
-    "exp": lambda c, x: c.exp(x),
-}
-
-
-def _evaluate(ctx: mpmath.MPContext, e: Expr, env: dict[str, Any]) -> Any:
-    """The value of `e` (mpf or mpc), None where it is undefined or infinite."""
-    try:
-        v = _num(ctx, e.tree, env)
-    except (ZeroDivisionError, ValueError, OverflowError, _Unsupported, KeyError):
-        return None
-    if not ctx.isfinite(v):
-        return None
-    return v
-
-
-def _scale(a: Any, b: Any) -> Any:
-    return max(mpmath.mpf(1), abs(a), abs(b))
-
-
-def _close(a: Any, b: Any) -> bool:
-    return bool(abs(a - b) <= _TOL * _scale(a, b))
-
-
-def _is_real(v: Any) -> bool:
-    return bool(v.imag == 0)  # mpf and mpc both have `.imag` (each context has its own classes)
-
-
-def constant(e: Expr) -> Any:
-    """A constant's value to 60 digits (mpf, or mpc when complex), None when undefined."""
-    if e.symbols:
-        return None
-    return _evaluate(_LOW, e, {})
-
-
-def real_fraction(e: Expr) -> Fraction | None:
-    """A real constant's value as a Fraction (exact when rational, else to 40 digits)."""
-    exact = exact_value(e)
-    if exact is not None:
-        return exact
-    v = constant(e)
-    if v is None or not _is_real(v):
-        return None
-    return Fraction(mpmath.nstr(v.real, 40, min_fixed=-mpmath.inf, max_fixed=mpmath.inf))
-
-
-def _points(symbols: tuple[str, ...], ctx: mpmath.MPContext, sign: int) -> list[dict[str, Any]]:
-    return [
-        {s: sign * ctx.mpf(base + 0.37 * j * (k + 1)) for j, s in enumerate(symbols)}
-        for k, base in enumerate(_POINTS)
-    ]
-
-
-def equal(a: Expr, g: Expr) -> bool | None:
-    """Whether two parsed expressions are equal; None when this path cannot tell (too few
-    points where both are defined), so the caller asks sympy."""
-    if a.tree == g.tree:
-        return True
-    syms = tuple(sorted(set(a.symbols) | set(g.symbols)))
-    if not syms:
-        ea, eg = exact_value(a), exact_value(g)
-        if ea is not None and eg is not None:
-            return ea == eg
-        va, vg = _evaluate(_LOW, a, {}), _evaluate(_LOW, g, {})
-        if va is None or vg is None:
-            return None
-        if not _close(va, vg):
-            return False
-        ha, hg = _evaluate(_HIGH, a, {}), _evaluate(_HIGH, g, {})
-        if ha is None or hg is None:
-            return None
-        return bool(abs(ha - hg) <= _ZERO * _scale(ha, hg))
-    tested = 0
-    for env in _points(syms, _LOW, 1):
-        x, y = _evaluate(_LOW, a, env), _evaluate(_LOW, g, env)
-        if x is None or y is None:
-            continue
-        if not _close(x, y):
-            return False
-        tested += 1
-    if tested < 2:
-        return None
-    for env in _points(syms, _LOW, -1):
-        x, y = _evaluate(_LOW, a, env), _evaluate(_LOW, g, env)
-        if x is not None and y is not None and _is_real(x) and _is_real(y) and not _close(x, y):
-            return False
-    return True
 
 
 def number(value: Fraction) -> Expr:
@@ -670,34 +419,3 @@ def parse_relation(latex: str) -> Relation | None:
     if op in ("<", "<="):  # every inequality as `D > 0` or `D >= 0`
         return Relation(">" if op == "<" else ">=", _difference(rhs, lhs))
     return Relation(op, _difference(lhs, rhs))
-
-
-def _proportional(a: Expr, g: Expr, *, positive: bool) -> bool | None:
-    """`a = c·g` for one constant c ≠ 0 (c > 0 when `positive`), as `symbolic._proportional`."""
-    syms = tuple(sorted(set(a.symbols) | set(g.symbols)))
-    envs = _points(syms, _LOW, 1) if syms else [{}]
-    ratios = []
-    for env in envs:
-        x, y = _evaluate(_LOW, a, env), _evaluate(_LOW, g, env)
-        if x is not None and y is not None and abs(y) > _TOL:
-            ratios.append(x / y)
-    if (len(ratios) < 2 and syms) or not ratios:
-        return None
-    r0 = ratios[0]
-    if abs(r0) <= _TOL or not all(_close(r, r0) for r in ratios):
-        return False
-    if positive:
-        return bool(_is_real(r0) and r0.real > 0)
-    return True
-
-
-def relations_equal(a: Relation, g: Relation) -> bool | None:
-    """Equations with the same solution set (`y = 2x+1` ~ `2x+1-y = 0`), or inequalities that
-    say the same thing (`x > 3` ~ `3 < x`); None when this path cannot tell."""
-    if (a.op == "=") != (g.op == "=") or (a.op == "!=") != (g.op == "!="):
-        return False
-    if a.op in ("=", "!="):
-        return _proportional(a.diff, g.diff, positive=False)
-    if a.op != g.op:
-        return False
-    return _proportional(a.diff, g.diff, positive=True)
