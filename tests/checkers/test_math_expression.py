@@ -3,10 +3,6 @@ latex2sympy reads, the same way, and its equality agrees with sympy's on the cas
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 import sympy
 
@@ -14,19 +10,9 @@ from app.checkers.math import evaluate, expression
 from app.checkers.math.guard import Refused, check_growth
 from app.checkers.math.normalize import clean
 from app.checkers.math.symbolic import exprs_equal, to_sympy
+from tests.helpers.tables import load_table
 
-
-def _load_cases():
-    path = Path(__file__).with_name("math_cases.py")
-    spec = importlib.util.spec_from_file_location("math_cases", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("math_cases", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-CASES = _load_cases()
+CASES = load_table("math_cases")
 
 
 @pytest.mark.parametrize(

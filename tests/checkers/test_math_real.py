@@ -4,27 +4,13 @@ under each option: the default `final` extraction (exact), `extract: last` with 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from app.checkers.base import Status
 from app.checkers.math import check, extract
+from tests.helpers.tables import load_table
 
-
-def _load():
-    path = Path(__file__).with_name("math_real_cases.py")
-    spec = importlib.util.spec_from_file_location("math_real_cases", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("math_real_cases", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-REAL = _load().REAL
+REAL = load_table("math_real_cases").REAL
 IDS = [f"{fam.replace(' ', '_')}-{i}" for i, (fam, *_) in enumerate(REAL)]
 
 

@@ -211,6 +211,10 @@ class _Parser:
                 # `x^23` is x^2·3 in TeX; leave such spellings to sympy.
                 raise Unsupported("multi-digit bare exponent")
             return ("n", Fraction(text))
+        return self.name(kind, text)
+
+    def name(self, kind: str, text: str) -> Node:
+        """A letter or a command token as a node."""
         if kind == "letter":
             return self.letter(text)
         if kind == "cmd":
@@ -315,11 +319,7 @@ class _Parser:
                 self.pos += 1
                 text = text[0]
             return ("n", Fraction(text))
-        if kind == "letter":
-            return self.letter(text)
-        if kind == "cmd":
-            return self.command(text)
-        raise Unsupported(text)
+        return self.name(kind, text)
 
     def function(self, name: str) -> Node:
         base: Node | None = None
