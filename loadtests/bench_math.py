@@ -1,14 +1,18 @@
 """rewardkit's math checker against Math-Verify 0.9.0 on the same cases, in one run.
 
 Both score the same completions (`...\\boxed{answer}`, plus the whole completions of
-`COMPLETIONS` and the correct/wrong ones of `HELD_OUT`) against the same golds (Math-Verify
-gets the gold as `$gold$`, as its README advises) from tests/checkers/math_cases.py, one
-process, one item at a time. First pass only: every parse cache of both is cleared before its timed
+`COMPLETIONS` and the correct/wrong ones of `HELD_OUT` from tests/checkers/math_cases.py, and
+the real-output style completions of tests/checkers/math_real_cases.py) against the same golds
+(Math-Verify gets the gold as `$gold$`, as its README advises), one process, one item at a
+time. First pass only: every parse cache of both is cleared before its timed
 pass, and rewardkit runs first so sympy's shared internal cache can only favour Math-Verify.
 Math-Verify keeps its default signal-based 5 s timeouts (this runs on the main thread).
 
 Prints accuracy, false accepts (wrong answers scored correct), false rejects, items/s,
-p50/p99 latency per item, the ratios, and accuracy per category.
+p50/p99 latency per item, the ratios, and accuracy per category; then, on the real-output
+style completions, agreement with their labels for rewardkit's default (`extract: final`,
+exact), rewardkit's lenient evaluation (`extract: last`, `rel_tol: 1e-3`) and Math-Verify's
+default, with false accepts.
 
 Usage: python -m loadtests.bench_math [--repeat 1]
 """
@@ -27,10 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load_cases():  # tests/ is not a package: load the shared case table by path
-    spec = importlib.util.spec_from_file_location(
-        "math_cases", ROOT / "tests" / "checkers" / "math_cases.py"
-    )
+def _load_cases(name: str = "math_cases"):  # tests/ is not a package: load tables by path
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "checkers" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -44,14 +46,14 @@ class Run:
     seconds: list[float] = field(default_factory=list)
 
 
-def rewardkit_judge() -> tuple[Callable[[str, str], bool], Callable[[], None]]:
+def rewardkit_judge(**options: object) -> tuple[Callable[[str, str], bool], Callable[[], None]]:
     from app.checkers.base import Status
     from app.checkers.math import check
     from app.checkers.math.decide import prepare_gold
     from app.checkers.math.symbolic import to_sympy
 
     def judge(completion: str, gold: str) -> bool:
-        return check(completion, {"gold": gold}).status is Status.CORRECT
+        return check(completion, {"gold": gold, **options}).status is Status.CORRECT
 
     def clear() -> None:
         prepare_gold.cache_clear()
@@ -105,11 +107,16 @@ def main() -> None:
     # The held-out style completions join as whole completions (their correct/wrong cases;
     # invalid golds, timeouts and no-answers have no true/false verdict to compare).
     held = [(c, g, e == "correct") for _, c, g, e in cases.HELD_OUT if e in ("correct", "wrong")]
+    real = _load_cases("math_real_cases").REAL
     rows = cases.ALL + [("whole completions", c) for c in cases.COMPLETIONS]
     rows += [("held-out style", c) for c in held]
+    # Real-output style: the verdict the default options must give (approximations and
+    # answers only `extract: last` finds are not right under the default).
+    rows += [("real-output style", (c, g, lab and need == "final")) for _, c, g, lab, need in real]
     items = [(cases.completion_for(a), g) for _, (a, g, _) in cases.ALL]
     items += [(c, g) for c, g, _ in cases.COMPLETIONS]
     items += [(c, g) for c, g, _ in held]
+    items += [(c, g) for _, c, g, _, _ in real]
     expected = [e for _, (_, _, e) in rows]
 
     rk, rk_clear = rewardkit_judge()
@@ -155,10 +162,30 @@ def main() -> None:
     )
 
     print(f"\n{'category':<22}{'cases':>6}{'rewardkit':>11}{'Math-Verify':>13}")
-    for cat in [*cases.CATEGORIES, "whole completions", "held-out style"]:
+    for cat in [*cases.CATEGORIES, "whole completions", "held-out style", "real-output style"]:
         idx = [i for i, (c, _) in enumerate(rows) if c == cat]
         accs = [sum(r.verdicts[i] == expected[i] for i in idx) / len(idx) for r in results]
         print(f"{cat:<22}{len(idx):>6}{accs[0]:>11.1%}{accs[1]:>13.1%}")
+
+    # Agreement with the labels of the real-output style completions, per configuration.
+    labels = [lab for _, _, _, lab, _ in real]
+    pairs = [(c, g) for _, c, g, _, _ in real]
+    lenient, lenient_clear = rewardkit_judge(extract="last", rel_tol=1e-3)
+    print(f"\nreal-output style: {len(real)} completions, {sum(labels)} labelled right")
+    head = f"{'verifier':<34}{'agreement':>10}{'false acc':>11}{'false rej':>11}{'items/s':>10}"
+    print(head)
+    print("-" * len(head))
+    for name, judge, clear in (
+        ("rewardkit final, exact (default)", rk, rk_clear),
+        ("rewardkit last, rel_tol 1e-3", lenient, lenient_clear),
+        ("Math-Verify 0.9.0 default", mv, mv_clear),
+    ):
+        clear()
+        r = run(name, judge, pairs)
+        agree = sum(v == e for v, e in zip(r.verdicts, labels, strict=True)) / len(labels)
+        fa = sum(v and not e for v, e in zip(r.verdicts, labels, strict=True))
+        fr = sum(e and not v for v, e in zip(r.verdicts, labels, strict=True))
+        print(f"{name:<34}{agree:>10.1%}{fa:>11}{fr:>11}{len(pairs) / sum(r.seconds):>10.1f}")
 
 
 if __name__ == "__main__":

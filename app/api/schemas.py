@@ -37,6 +37,17 @@ class MathParams(_Strict):
     # An empty gold passes the schema on purpose: the checker answers `invalid` with a message
     # and a null score, as the contract asks for a gold that cannot be judged.
     gold: str = Field(description="the reference answer (LaTeX or plain text)")
+    extract: Literal["boxed", "final", "last"] = Field(
+        "final",
+        description="where the answer is taken from: only the last box; the last box or a"
+        " final-answer marker; or, failing those, the last number or math span of the last line",
+    )
+    rel_tol: float = Field(
+        0.0, ge=0, description="relative tolerance for a numeric gold (0: exact; as math.isclose)"
+    )
+    abs_tol: float = Field(
+        0.0, ge=0, description="absolute tolerance for a numeric gold (0: exact)"
+    )
 
 
 class LanguageParams(_Strict):

@@ -1570,7 +1570,6 @@ _GAP_ANSWERS = frozenset(
         "\\overline{3+4i}",  # complex conjugate bar
         "1\\mathbf{i} + 2\\mathbf{j} + 3\\mathbf{k}",  # unit-vector notation
         "\\begin{vmatrix}1&2\\\\3&4\\end{vmatrix}",  # a determinant written as vmatrix
-        "\\text{(C) } \\text{Tuesday}",  # an option letter glued to a text answer
     }
 )
 HELD_OUT: list[HeldOut] = []

@@ -104,6 +104,94 @@ def test_extract_answer(completion: str, expected: str | None) -> None:
     assert extract_answer(completion) == expected
 
 
+_OUTPUT = "```python\nprint(6/7)\n```\n```output\n0.857142857142857\n```\n"
+
+
+@pytest.mark.parametrize(
+    ("completion", "boxed", "final", "last"),
+    [
+        # GSM8K: the value after `####`, even after an earlier "The answer is".
+        ("48+24 = <<48+24=72>>72\n#### 72", None, "72", "72"),
+        ("The answer is 70. Wait, 72.\n#### 72", None, "72", "72"),
+        ("####   $1,250", None, "$1,250", "$1,250"),
+        # The few-shot Q/A format: a short `A:` line is the answer, a long one is reasoning.
+        ("Q: how many?\nA: 14", None, "14", "14"),
+        (
+            "A: She buys 3 packs of 4 pens, so 12 pens, and gives away five of those",
+            None,
+            None,
+            "12",
+        ),
+        # Answer headings: PRM800K, bold, markdown, with the value on a later line.
+        ("We add.\n\n# Answer\n\n216", None, "216", "216"),
+        ("**Final Answer**\n$$\n\\frac{6}{7}\n$$", None, "\\frac{6}{7}", "\\frac{6}{7}"),
+        ("### Answer:\n\n$x = 5$", None, "x = 5", "x = 5"),
+        ("**Answer**\n14", None, "14", "14"),
+        # Minerva's closing sentence.
+        (
+            "Final Answer: The final answer is $\\begin{pmatrix}\n-6 \\\\\n6\n\\end{pmatrix}$. "
+            "I hope it is correct.",
+            None,
+            "\\begin{pmatrix}\n-6 \\\\\n6\n\\end{pmatrix}",
+            "\\begin{pmatrix}\n-6 \\\\\n6\n\\end{pmatrix}",
+        ),
+        # Code-interpreter transcripts: the output block's last line; code is never read.
+        (_OUTPUT, None, "0.857142857142857", "0.857142857142857"),
+        ("```python\nx = 6/7\nprint(x)\n```", None, None, None),
+        # `last` only: the last number or math span of the last line.
+        ("so she ends with 6/7 of the cake", None, None, "6/7"),
+        ("the sides are 3 and $\\sqrt{2}$", None, "\\sqrt{2}", "\\sqrt{2}"),
+        ("it costs 1,250 dollars, or 12.5 each", None, None, "12.5"),
+        ("No numbers on this line at all", None, None, None),
+        # A box wins in every mode.
+        ("#### 5\nso \\boxed{6}", "6", "6", "6"),
+    ],
+)
+def test_extraction_modes(
+    completion: str, boxed: str | None, final: str | None, last: str | None
+) -> None:
+    assert extract_answer(completion, "boxed") == boxed
+    assert extract_answer(completion, "final") == final
+    assert extract_answer(completion, "last") == last
+
+
+@pytest.mark.parametrize(
+    ("answer", "gold", "params", "expected"),
+    [
+        ("0.8571", "\\frac{6}{7}", {}, "wrong"),
+        ("0.8571", "\\frac{6}{7}", {"rel_tol": 1e-3}, "correct"),
+        ("0.8571", "\\frac{6}{7}", {"rel_tol": 1e-6}, "wrong"),
+        ("0.8571", "\\frac{6}{7}", {"abs_tol": 1e-4}, "correct"),
+        ("1.732", "\\sqrt{3}", {"rel_tol": 1e-3}, "correct"),
+        ("1.732", "\\sqrt{3}", {}, "wrong"),
+        ("\\sqrt{3}", "1.732", {}, "correct"),  # a rounded gold: the rounding policy
+        ("(-1.732, 1.732)", "(-\\sqrt{3}, \\sqrt{3})", {"rel_tol": 1e-3}, "correct"),
+        ("(1.732, -1.732)", "(-\\sqrt{3}, \\sqrt{3})", {"rel_tol": 1e-3}, "wrong"),
+        (
+            "\\begin{pmatrix}0.5774\\\\1\\end{pmatrix}",
+            "\\begin{pmatrix}\\frac{1}{\\sqrt3}\\\\1\\end{pmatrix}",
+            {"rel_tol": 1e-3},
+            "correct",
+        ),
+        ("33.33\\%", "\\frac{1}{3}", {"rel_tol": 1e-3}, "correct"),
+        ("999.5", "1000", {"rel_tol": 1e-3}, "correct"),  # as math.isclose
+        ("999", "1000", {"rel_tol": 1e-2}, "wrong"),  # two integers: never approximations
+        ("1001", "1000", {"abs_tol": 5}, "wrong"),
+        ("x", "1", {"rel_tol": 10.0}, "wrong"),  # never for non-numeric answers
+        ("x + 0.0001", "x", {"abs_tol": 1.0}, "wrong"),
+        ("1.0001i", "i", {"rel_tol": 1e-2}, "wrong"),  # complex values are exact
+        ("\\text{yes}", "1", {"rel_tol": 1.0}, "wrong"),
+        ("0.8571", "\\frac{6}{7}", {"rel_tol": -1}, "invalid"),
+        ("0.8571", "\\frac{6}{7}", {"abs_tol": float("nan")}, "invalid"),
+        ("0.8571", "\\frac{6}{7}", {"rel_tol": "1e-3"}, "invalid"),
+        ("0.8571", "\\frac{6}{7}", {"extract": "box"}, "invalid"),
+    ],
+)
+def test_tolerance_policy(answer: str, gold: str, params: dict, expected: str) -> None:
+    score = check(f"The answer is $\\boxed{{{answer}}}$.", {"gold": gold, **params})
+    assert score.status == Status(expected), score
+
+
 def test_extraction_is_linear_on_adversarial_input() -> None:
     nested = "\\boxed{" * 200_000
     big = "x" * 1_000_000 + "\\boxed{5}"
@@ -221,8 +309,9 @@ def test_registered_in_the_pool_with_answer_dedup() -> None:
 
 # --- the pool enforces the deadline -----------------------------------------------------------
 
-#: Passes the cheap guards but takes seconds in sympy (a 20-million-bit power).
-SLOW = "\\boxed{\\sqrt{2}+999983^{999983}}"
+#: Passes the cheap guards, is outside the fast path's subset (`\\lfloor`), and takes seconds
+#: in sympy (a 20-million-bit power).
+SLOW = "\\boxed{\\sqrt{2}+999983^{999983}+\\lfloor 2.5 \\rfloor}"
 
 
 def test_slow_answer_times_out_in_the_pool_and_the_pool_recovers() -> None:

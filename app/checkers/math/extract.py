@@ -1,14 +1,18 @@
 """Find the candidate answer in a completion (linear time: this runs in the API process too).
 
 Order of precedence, in the answer part (after `</think>` when there is one; a leaked chat
-template turn such as `<|im_start|>user` ends it):
+template turn such as `<|im_start|>user` ends it), by mode (`EXTRACT_MODES`):
 1. `\\boxed{...}` / `\\fbox{...}` with nested braces; the last one is the answer, and every
    distinct top-level box is kept so the decision can refuse hedged completions; the closing run
-   of boxes (`\\boxed{1}, \\boxed{2}`) is kept too, for golds that are lists;
-2. a final-answer phrase ("Final Answer: ...", "the answer is ...", "... is the answer"), bold
-   or not; a prose value ("The largest $n$ is 34") keeps what follows its last "is";
-3. the last line: one math span in a short line, a closing `= value` or `is value.`;
-4. else a whole answer part that is one short math-looking line (`28 percent`, `$1,000.99`).
+   of boxes (`\\boxed{1}, \\boxed{2}`) is kept too, for golds that are lists. `boxed` stops here;
+2. the last final-answer marker: a phrase ("Final Answer: ...", "the answer is ...", "... is
+   the answer"), bold or not, GSM8K's `#### 14`, a closing `A: 14` line, an answer heading
+   (`# Answer` / `**Final Answer**` / `### Answer:`) followed by the value; a prose value ("The
+   largest $n$ is 34") keeps what follows its last "is";
+3. the last line: one math span in a short line, a closing `= value` or `is value.`, a closing
+   display block, a last line that is nothing but a value (code-interpreter transcripts: the
+   last line of a closing ```` ```output ```` block); `final` (the default) stops here;
+4. `last` only: the last number or math span of the last non-empty line.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from dataclasses import dataclass
 from app.checkers.text import split_reasoning
 
 _BOX_START = re.compile(r"\\(?:boxed|fbox)\s*(\{)?")
+#: The `extract` parameter's values (see the module doc).
+EXTRACT_MODES = ("boxed", "final", "last")
 #: A phrase candidate longer than this is not an answer.
 MAX_PHRASE = 300
 
@@ -118,6 +124,16 @@ _PHRASE = re.compile(
     r"(?:final\s+answer|the\s+answer|answer|the\s+solution)\s*(?:is|:|=)\s*:?",
     re.I,
 )
+#: GSM8K's `#### 72` (the value is the rest of the line).
+_GSM8K = re.compile(r"(?m)^[ \t]*#{4}[ \t]*(?=\S)")
+#: An answer heading on a line of its own: PRM800K's `# Answer` (value on the next non-empty
+#: line), `**Final Answer**`, `### Answer:`, `Final answer` with nothing after it.
+_HEADING = re.compile(
+    r"(?mi)^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?[ \t]*(?:final[ \t]+)?answer[ \t]*:?[ \t]*"
+    r"(?:\*\*|__)?[ \t]*:?[ \t]*$"
+)
+#: The answer line of the few-shot `Q: ... A: ...` format.
+_A_LINE = re.compile(r"(?m)^[ \t]*(?:\*\*)?A[ \t]*:(?:\*\*)?[ \t]*(?=\S)")
 #: "... $x \\ge 5$ is the solution." / "... 12 is our final answer.": the value comes first.
 #: Found from the phrase backwards, so the scan stays linear on any input.
 _AFTER_PHRASE = re.compile(
@@ -128,6 +144,8 @@ _VALUE_BEFORE = re.compile(
 )
 #: Chat-template tokens after which the text is not the model's answer any more.
 _TURN_END = re.compile(r"<\|(?:im_end|im_start|endoftext|eot_id|end_of_turn)\|>")
+#: A few-shot turn the model went on to write (`\n\nQuestion: ...`): not its answer either.
+_NEXT_TURN = re.compile(r"\n[ \t]*(?:Question|Problem|Q|Human|User)[ \t]*:", re.I)
 #: A prose value's answer: what follows its last "is"/"are"/"equals" (`The largest $n$ is 34`).
 _PROSE_IS = re.compile(r"\b(?:is|are|equals|be)\s+(?:equal\s+to\s+)?", re.I)
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
@@ -144,8 +162,11 @@ _CLOSING_DISPLAY = re.compile(r"(?:\$\$((?:\\.|[^\\$])+?)\$\$|\\\[(.+?)\\\])\s*\
 
 
 def _value_after(text: str) -> str | None:
-    """The answer value at the start of `text` (a math span, or up to the end of the sentence)."""
-    t = text.lstrip(" *:\t")
+    """The answer value at the start of `text` (a math span, or up to the end of the sentence);
+    a marker that ends its line (`Final Answer:` / `# Answer`) takes the next non-empty line."""
+    t = text.lstrip(" *:_\t")
+    if t.startswith(("\n", "\r")):
+        t = t.lstrip(" *:_\t\r\n")
     if not t:
         return None
     m = _MATH_SPAN.match(t)
@@ -194,13 +215,28 @@ def _distill(value: str) -> str:
     return value
 
 
-def _phrase(answer_part: str) -> str | None:
+def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     last = None
-    for m in _PHRASE.finditer(answer_part):
+    for m in pattern.finditer(text):
         last = m
-    after = None
-    for m in _AFTER_PHRASE.finditer(answer_part):
-        after = m
+    return last
+
+
+def _phrase(answer_part: str) -> str | None:
+    """The value of the last final-answer marker of `answer_part`, None when there is none."""
+    last = _last_match(_PHRASE, answer_part)
+    for marker in (_GSM8K, _HEADING):
+        m = _last_match(marker, answer_part)
+        if m is not None and (last is None or m.start() > last.start()):
+            last = m
+    a_line = _last_match(_A_LINE, answer_part)
+    if a_line is not None and (last is None or a_line.start() > last.start()):
+        # `A: 14` (few-shot Q/A format) is a marker when its line is a short value; a long
+        # `A:` line is the reasoning, not the answer.
+        value = _value_after(answer_part[a_line.end() : a_line.end() + MAX_PHRASE])
+        if value is not None and len(_WORD.findall(_MATH_SPAN.sub(" ", value))) <= 2:
+            return value
+    after = _last_match(_AFTER_PHRASE, answer_part)
     if after is not None and (last is None or after.start() > last.start()):
         v = _VALUE_BEFORE.search(answer_part[max(0, after.start() - 320) : after.start()])
         if v:
@@ -267,11 +303,64 @@ def _bare(answer_part: str) -> str | None:
     return text
 
 
-def extract(completion: str) -> Extraction:
-    """The candidate answer of `completion` with every distinct box (see the module doc)."""
+_FENCE_LINE = re.compile(r"^(?:```|~~~)[\w+-]*$")
+#: A number as the `last` fallback reads it (thousands groups, decimals, a fraction `3/4`).
+_LAST_NUMBER = re.compile(
+    r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*/\s*\d+)?%?|(?<![\w.])-?\.\d+%?"
+)
+
+
+def _content_lines(answer_part: str) -> list[str]:
+    """The non-empty lines of the end of `answer_part` outside code: fences and the programs
+    inside them left out, a transcript's ```` ```output ```` block read as its lines."""
+    tail = answer_part[-4 * MAX_PHRASE :]
+    out: list[str] = []
+    block: str | None = None  # the info string of the open fenced block, if any
+    for raw in tail.split("\n"):
+        ln = raw.strip()
+        if _FENCE_LINE.match(ln):
+            block = None if block is not None else ln.strip("`~").lower()
+            continue
+        if ln and block in (None, "", "output", "text"):
+            out.append(ln)
+    return out
+
+
+def _value_line(answer_part: str) -> str | None:
+    """A last line that is nothing but a value (`14`, `$\\frac{6}{7}$`, `x = 5`): how
+    code-interpreter transcripts end. Numbered list items (`2. Add them`) are not values."""
+    lines = _content_lines(answer_part)
+    if not lines or re.match(r"\d+[.)]\s", lines[-1]):
+        return None
+    value = _bare(lines[-1].strip("*").strip())
+    if value is None or len(_WORD.findall(_MATH_SPAN.sub(" ", value))) > 1:
+        return None
+    return value
+
+
+def _last_value(answer_part: str) -> str | None:
+    """The last number or math span of the last non-empty line (`extract: last`)."""
+    lines = _content_lines(answer_part)
+    if not lines:
+        return None
+    line = lines[-1]
+    span = _last_match(_MATH_SPAN, line)
+    number = _last_match(_LAST_NUMBER, _MATH_SPAN.sub(lambda m: " " * len(m.group(0)), line))
+    if span is not None and (number is None or span.start() > number.start()):
+        inner = next(g for g in span.groups() if g is not None).strip()
+        return inner or None
+    return number.group(0) if number is not None else None
+
+
+def extract(completion: str, mode: str = "final") -> Extraction:
+    """The candidate answer of `completion` with every distinct box (see the module doc);
+    `mode` is one of `EXTRACT_MODES`."""
     part = split_reasoning(completion).answer
     turn = _TURN_END.search(part)
     if turn:
+        part = part[: turn.start()]
+    turn = _NEXT_TURN.search(part)
+    if turn and part[: turn.start()].strip():
         part = part[: turn.start()]
     if "answer>" in part:
         # R1-style `<answer>...</answer>` tags frame the answer; they are not part of it.
@@ -288,19 +377,25 @@ def extract(completion: str) -> Extraction:
                 distinct.append(key)
         group = closing_group(part, found) if len(distinct) > 1 else ()
         return Extraction(boxes[-1], tuple(distinct), "boxed", group)
-    value = _phrase(part)
-    if value is not None:
-        return Extraction(value, (), "phrase")
-    value = _last_line(part)
-    if value is not None:
-        return Extraction(value, (), "last_line")
-    value = _bare(part)
-    if value is not None:
-        return Extraction(value, (), "bare")
+    if mode == "boxed":
+        return Extraction(None)
+    for source, find in (
+        ("phrase", _phrase),
+        ("last_line", _last_line),
+        ("bare", _bare),
+        ("value_line", _value_line),
+    ):
+        value = find(part)
+        if value is not None:
+            return Extraction(value, (), source)
+    if mode == "last":
+        value = _last_value(part)
+        if value is not None:
+            return Extraction(value, (), "last_value")
     return Extraction(None)
 
 
-def extract_answer(completion: str) -> str | None:
+def extract_answer(completion: str, mode: str = "final") -> str | None:
     """The candidate answer string of `completion` (the last box of the answer part, else a
-    final-answer phrase, else the value of a closing `= ...` line), None when there is none."""
-    return extract(completion).answer
+    final-answer marker, else the value of a closing line; see `extract`), None when none."""
+    return extract(completion, mode).answer

@@ -16,20 +16,16 @@ import signal
 import threading
 from collections.abc import Iterator
 
-#: Longest answer (after extraction) that is worth comparing at all.
-MAX_ANSWER_CHARS = 2000
-#: Deepest bracket nesting accepted.
-MAX_DEPTH = 40
-#: Largest exact integer (in bits) the fast number path will build.
-MAX_BITS = 1 << 20
-#: Largest n for which n! is evaluated.
-MAX_FACTORIAL = 2000
-#: Largest plain exponent accepted in a power.
-MAX_EXPONENT = 10**6
+from app.checkers.math.limits import (
+    MAX_ANSWER_CHARS,
+    MAX_DEPTH,
+    MAX_EXPONENT,
+    MAX_FACTORIAL,
+    Refused,
+)
+from app.checkers.math.numbers import parse_number
 
-
-class Refused(Exception):
-    """The answer is too large or too deep to evaluate in bounded time."""
+__all__ = ["Refused", "SoftTimeout", "check_growth", "check_size", "soft_deadline"]
 
 
 class SoftTimeout(Exception):
@@ -118,8 +114,6 @@ def _check_exponent(exponent: str) -> None:
         return
     if "^" in text or "!" in text:
         # A tower: refuse it when its numeric part alone is already beyond the limit.
-        from app.checkers.math.numbers import parse_number  # local: numbers imports guard
-
         num = parse_number(text)
         if num is not None and abs(num.value) > MAX_EXPONENT:
             raise Refused("power tower too large to evaluate")

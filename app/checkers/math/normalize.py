@@ -119,6 +119,8 @@ def clean(answer: str) -> str:
     for a, b in _DELIMS:
         if s.startswith(a) and s.endswith(b):
             s = s[len(a) : -len(b)]
+    if "\\" not in s and _PY_MARKERS.search(s):
+        s = python_math(s)
     for a, b in _REPLACE:
         if a in s:
             s = s.replace(a, b)
@@ -172,6 +174,58 @@ def _cis(m: re.Match[str]) -> str:
     """`\\text{cis} θ` → `(\\cos(θ) + i\\sin(θ))`."""
     arg = next(g for g in m.groups() if g is not None)
     return f"(\\cos({arg}) + i\\sin({arg}))"
+
+
+#: What a program prints for exact values (sympy, `fractions`): read as the LaTeX they mean.
+_PY_MARKERS = re.compile(r"\b(?:sqrt|pi|Fraction|Rational|Matrix)\b")
+_PY_CALL = re.compile(r"\b(sqrt|Fraction|Rational)\(")
+_PY_MATRIX = re.compile(r"^Matrix\(\[(\[.*\])\]\)$")
+
+
+def _paren_end(s: str, start: int) -> int:
+    """Index of the `)` closing the `(` at `start`, -1 when it does not close."""
+    depth = 0
+    for j in range(start, len(s)):
+        if s[j] == "(":
+            depth += 1
+        elif s[j] == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return -1
+
+
+def python_math(s: str) -> str:
+    """A program's printed value in LaTeX: `sqrt(3)/2` → `\\sqrt{3}/2`, `pi/4` → `\\pi/4`,
+    `Fraction(3, 4)` / `Rational(3, 4)` → `\\frac{3}{4}`, `Matrix([[1], [2]])` → a pmatrix.
+    Only for text without LaTeX commands (a code-interpreter transcript's output)."""
+    if "\\" in s or not _PY_MARKERS.search(s):
+        return s
+    m = _PY_MATRIX.match(s.strip())
+    if m:
+        rows = re.findall(r"\[([^\[\]]*)\]", m.group(1))
+        if rows:
+            body = " \\\\ ".join(" & ".join(c.strip() for c in r.split(",")) for r in rows)
+            return f"\\begin{{pmatrix}}{python_math(body)}\\end{{pmatrix}}"
+    out, pos = [], 0
+    for _ in range(50):
+        m = _PY_CALL.search(s, pos)
+        if m is None:
+            break
+        end = _paren_end(s, m.end() - 1)
+        if end < 0:
+            break
+        inner = python_math(s[m.end() : end])
+        if m.group(1) == "sqrt":
+            out.append(f"{s[pos : m.start()]}\\sqrt{{{inner}}}")
+        else:
+            parts = split_top(inner, ",")
+            if len(parts) != 2:
+                return s
+            out.append(f"{s[pos : m.start()]}\\frac{{{parts[0]}}}{{{parts[1]}}}")
+        pos = end + 1
+    out.append(s[pos:])
+    return re.sub(r"\bpi\b", r"\\pi ", "".join(out))
 
 
 def _strip_group_braces(s: str) -> str:
@@ -584,6 +638,22 @@ def choice_letters(s: str, *, gold: bool = False) -> frozenset[str] | None:
     if not gold and re.fullmatch(r"[A-J]{2,4}", t) and len(set(t)) == len(t):
         return frozenset(t)
     return None
+
+
+_OPTION_LABEL = re.compile(r"^(?:\\text\s*\{\s*)?\(?([A-Ja-j])\)(?:\s*\})?\s*(?=\S)")
+
+
+def option_value(s: str) -> str | None:
+    """The value after a leading option label (`(b) -\\frac{1}{2}` → `-\\frac{1}{2}`,
+    `\\text{(B)} 12`, `B) 12`), None without one or with a second label after it
+    (`(a) 5, (b) 6` answers two parts)."""
+    m = _OPTION_LABEL.match(s)
+    if m is None:
+        return None
+    rest = s[m.end() :].strip()
+    if not rest or _PAREN_LETTER.search(rest) or re.search(r"(?:^|[\s,;])[A-Ja-j]\)", rest):
+        return None
+    return rest
 
 
 _WORDS = re.compile(r"^[A-Za-z][A-Za-z' -]*$")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
-from app.checkers.math.guard import MAX_BITS, Refused
+from app.checkers.math.limits import MAX_BITS, Refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,19 +212,59 @@ def close_enough(
     return round_to(answer, g_quantum) == gold
 
 
-def numbers_equal(a: Num, g: Num) -> bool:
+@dataclass(frozen=True, slots=True)
+class Tolerance:
+    """The `rel_tol` / `abs_tol` of a request: a numeric answer within either of them of a
+    numeric gold is right (as `math.isclose`: |a - g| <= max(rel·max(|a|, |g|), abs)). Zero
+    for both (the default, `EXACT`) means exact comparison under the rounding policy."""
+
+    rel: float = 0.0
+    abs: float = 0.0
+
+    def __bool__(self) -> bool:
+        return self.rel > 0 or self.abs > 0
+
+
+EXACT = Tolerance()
+
+
+def within(answer: Fraction, gold: Fraction, tol: Tolerance) -> bool:
+    """Whether `answer` is within `tol` of `gold` (exact arithmetic on the tolerances' values)."""
+    if not tol:
+        return answer == gold
+    bound = max(Fraction(tol.rel) * max(abs(answer), abs(gold)), Fraction(tol.abs))
+    return abs(answer - gold) <= bound
+
+
+def _both_integers(a: Num, g: Num) -> bool:
+    """Both written as whole numbers (no decimal point): an integer is never an approximation of
+    another integer, so 999 is not 1000 at any tolerance (counting answers stay exact)."""
+    return (
+        a.quantum is None
+        and g.quantum is None
+        and a.value.denominator == 1
+        and g.value.denominator == 1
+    )
+
+
+def numbers_equal(a: Num, g: Num, tol: Tolerance = EXACT) -> bool:
     """Compare two parsed numbers, percent signs included: `28%` matches 28 and 0.28 when the
-    other side has no sign; `0.28` and `28` do not match each other."""
+    other side has no sign; `0.28` and `28` do not match each other. With a tolerance, a value
+    within it of the gold's (either reading of a percent) is right too, unless both are integers."""
     gq = g.gold_quantum
     if a.percent == g.percent:
-        return close_enough(a.value, a.quantum, g.value, gq)
-    if g.percent:
-        return close_enough(a.value, a.quantum, g.value, gq) or close_enough(
-            a.value, a.quantum, g.value / 100, None if gq is None else gq - 2
-        )
-    return close_enough(a.value, a.quantum, g.value, gq) or close_enough(
-        a.value / 100, None if a.quantum is None else a.quantum - 2, g.value, gq
-    )
+        pairs = [(a.value, a.quantum, g.value, gq)]
+    elif g.percent:
+        pairs = [(a.value, a.quantum, g.value, gq)]
+        pairs.append((a.value, a.quantum, g.value / 100, None if gq is None else gq - 2))
+    else:
+        pairs = [(a.value, a.quantum, g.value, gq)]
+        pairs.append((a.value / 100, None if a.quantum is None else a.quantum - 2, g.value, gq))
+    if any(close_enough(*p) for p in pairs):
+        return True
+    if not tol or _both_integers(a, g):
+        return False
+    return any(within(av, gv, tol) for av, _, gv, _ in pairs)
 
 
 def decimal_text(value: Fraction, digits: int = 30) -> str:
