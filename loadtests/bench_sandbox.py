@@ -8,7 +8,11 @@ Rows (each for `--seconds`, with `--concurrency` threads):
   does: no isolation at all);
 - `code check`: `app.checkers.code.check` on the sample, full isolation (one sandbox per run,
   one fork per test);
-- `code check + warm pool`: the same with sandboxes started ahead of time.
+- `code check + warm pool`: the same with sandboxes started ahead of time;
+- `code check, rlimits only`: the same without cgroup accounting (the cost of a cgroup per run
+  is this row against `code check`);
+- `code check, function tests`: a HumanEval-style program with `--tests` function tests, which
+  run in the tests' guarded world (pristine modules, plain-data checks, the audit hook).
 The sample is a Python program with `--tests` stdio tests. Ratios are against the bwrap floor.
 
     .venv/bin/python loadtests/bench_sandbox.py [--seconds 5] [--concurrency 1] [--tests 3]
@@ -89,6 +93,22 @@ def main() -> None:
         score = code.check(completion, params)
         assert score.value == 1.0, score
 
+    fn_params = {
+        "language": "python",
+        "tests": [
+            {
+                "code": f"import math\nassert add({i}, {i + 1}) == {2 * i + 1}\n"
+                f"assert math.isclose(add({i}.5, 1), {i + 1}.5)"
+            }
+            for i in range(args.tests)
+        ],
+    }
+    fn_completion = "```python\ndef add(a, b):\n    return a + b\n```"
+
+    def function_check() -> None:
+        score = code.check(fn_completion, fn_params)
+        assert score.value == 1.0, score
+
     sandbox.configure(local)
     rows: list[tuple[str, float]] = []
     rows.append(("subprocess python -c pass", rate(bare_spawn, args.seconds, args.concurrency)))
@@ -96,6 +116,12 @@ def main() -> None:
     rows.append(("bwrap python -c pass (floor)", floor))
     rows.append(("unsandboxed checker", rate(unsandboxed, args.seconds, args.concurrency)))
     rows.append(("code check", rate(check, args.seconds, args.concurrency)))
+    rows.append(
+        ("code check, function tests", rate(function_check, args.seconds, args.concurrency))
+    )
+    sandbox.configure(LocalBackend(pool_size=0, cgroup_mode="off"))
+    rows.append(("code check, rlimits only", rate(check, args.seconds, args.concurrency)))
+    sandbox.configure(local)
     pooled = LocalBackend(pool_size=args.pool)
     sandbox.configure(pooled)
     time.sleep(1.0)  # let the pool fill
@@ -105,7 +131,7 @@ def main() -> None:
     print(
         f"\nsample: python, {args.tests} stdio tests; {args.seconds:g}s per row; "
         f"concurrency {args.concurrency} (pool row: 1); {os.cpu_count()} CPUs; "
-        f"python {local.python}"
+        f"python {local.python}; accounting: {local.accounting()}"
     )
     print(f"{'what':<34} {'runs/s':>8} {'vs floor':>9}")
     print("-" * 53)
