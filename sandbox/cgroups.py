@@ -92,6 +92,7 @@ class RunGroup:
         self._dirs = [self.memory] if self.pids == self.memory else [self.memory, self.pids]
         for d in self._dirs:
             try:
+                d.parent.mkdir(exist_ok=True)  # the base, should anything have removed it
                 d.mkdir()
             except OSError as exc:
                 self.remove()
@@ -315,8 +316,12 @@ def detect(root: Path = Path("/"), mode: str = "auto") -> tuple[Hierarchy | None
     return None, "; ".join(reasons) or "no cgroup hierarchy mounted"
 
 
-def release(h: Hierarchy) -> None:
-    """Remove the service's own base group(s) and any run group left in them (at exit)."""
+def release(h: Hierarchy, owner: int) -> None:
+    """Remove the service's own base group(s) and any run group left in them (at exit). Only
+    in the process `owner` that made them: a forked child (a checker pool's worker) inherits
+    the exit handler, not the groups."""
+    if os.getpid() != owner:
+        return
     for d in {h.memory_base, h.pids_base}:
         with contextlib.suppress(OSError):
             for run in d.iterdir():

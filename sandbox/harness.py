@@ -317,8 +317,38 @@ class RiggedValue(BaseException):
     test does not swallow it (the harness records the flag in any case)."""
 
 
+def _snapshot():
+    """The pristine state a test's world is restored to: the builtins, every loaded module's
+    namespace, the standard library's classes, the import system's lists. Taken in the
+    harness (which never runs a program) once per set of test imports; each test's child gets
+    it by fork, for free."""
+    import builtins
+
+    modules = {}
+    classes = {}
+    for name, mod in list(sys.modules.items()):
+        d = getattr(mod, "__dict__", None)
+        if type(d) is not dict or name in ("sys", "builtins", "__main__"):
+            continue
+        modules[name] = (mod, dict(d))
+        for v in d.values():
+            if (
+                isinstance(v, type)
+                and _type_flags(v) & _HEAPTYPE
+                and id(v) not in classes
+                and getattr(v, "__module__", None) == name
+            ):
+                classes[id(v)] = (v, dict(_type_dict(v)))
+    return {
+        "builtins": dict(builtins.__dict__),
+        "modules": modules,
+        "classes": classes,
+        "sys_lists": [(lst, list(lst)) for lst in (sys.meta_path, sys.path_hooks, sys.path)],
+    }
+
+
 class _World:
-    def __init__(self, test_imports, main_globals):
+    def __init__(self, snap, main_globals):
         import builtins
 
         self.flags = set()  # every attempt seen (reported)
@@ -326,36 +356,17 @@ class _World:
         self.phase = "program"
         self.in_hook = False
         self.main_globals = main_globals
-        for name in test_imports:
-            if name not in sys.modules:
-                try:
-                    __import__(name)
-                except BaseException:
-                    pass  # the test will fail on its own import
         self.builtins = builtins
-        self.saved_builtins = dict(builtins.__dict__)
+        self.saved_builtins = snap["builtins"]
         self.real_import = builtins.__import__
-        self.modules = {}
-        self.classes = {}
-        for name, mod in list(sys.modules.items()):
-            d = getattr(mod, "__dict__", None)
-            if type(d) is not dict or name in ("sys", "builtins", "__main__"):
-                continue
-            self.modules[name] = (mod, dict(d))
-            for v in d.values():
-                if (
-                    isinstance(v, type)
-                    and _type_flags(v) & _HEAPTYPE
-                    and id(v) not in self.classes
-                    and getattr(v, "__module__", None) == name
-                ):
-                    self.classes[id(v)] = (v, dict(_type_dict(v)))
+        self.modules = snap["modules"]
+        self.classes = snap["classes"]
         self.trusted_globals = {id(m[0].__dict__) for m in self.modules.values()}
         f = sys._getframe(0)
         while f is not None:  # the harness's own frames (its entry runs in its __main__)
             self.trusted_globals.add(id(f.f_globals))
             f = f.f_back
-        self.sys_lists = [(lst, list(lst)) for lst in (sys.meta_path, sys.path_hooks, sys.path)]
+        self.sys_lists = snap["sys_lists"]
         # Where the interpreter's own modules live (bound read-only into the sandbox).
         self.prefixes = tuple(
             {os.path.join(p, "lib", "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
@@ -687,7 +698,7 @@ _MISSING = object()
 
 def _python_child(program, test, tok_fd, res_fd):
     """Body of the forked child for a Python test (`test`: None for stdio tests, else the
-    guarded test code and the modules it imports). Never returns."""
+    guarded test code and the pristine snapshot of its world). Never returns."""
     _write, _read, _exit = os.write, os.read, os._exit
     _Base, _Exit = BaseException, SystemExit
     import builtins
@@ -695,8 +706,6 @@ def _python_child(program, test, tok_fd, res_fd):
     main = type(sys)("__main__")
     main.__builtins__ = builtins
     sys.modules["__main__"] = main
-    # `-S` skipped `site`, which is what defines exit() and quit(): programs use them.
-    builtins.exit = builtins.quit = sys.exit
     main.__file__ = "main.py"
     os.environ.clear()  # bwrap's PWD and Python's locale coercion: the program sees none
     sys.argv = ["main.py"]
@@ -835,15 +844,19 @@ def run_test(state, test):
     code = state.get("python")
     py_test = None
     if test.get("code") is not None:
-        py_test = (compile(test["code"], "<test>", "exec"), test.get("imports") or ())
-        for name in py_test[1]:
-            # Imported once per sandbox, before any fork: each child starts with it loaded
-            # (its pristine state is what the test sees).
-            if name not in sys.modules:
-                try:
-                    __import__(name)
-                except BaseException:
-                    pass
+        imports = tuple(test.get("imports") or ())
+        snaps = state.setdefault("snapshots", {})
+        if imports not in snaps:
+            for name in imports:
+                # Imported once per sandbox, before any fork: each child starts with it
+                # loaded, and its pristine state is what the test sees.
+                if name not in sys.modules:
+                    try:
+                        __import__(name)
+                    except BaseException:
+                        pass  # the test fails on its own import
+            snaps[imports] = _snapshot()
+        py_test = (compile(test["code"], "<test>", "exec"), snaps[imports])
     pid = os.fork()
     if pid == 0:
         try:
@@ -973,6 +986,10 @@ def prepare(msg):
 def main():
     _no_dump()
     os.umask(0o077)
+    import builtins
+
+    # `-S` skipped `site`, which is what defines exit() and quit(): programs use them.
+    builtins.exit = builtins.quit = sys.exit
     try:
         if len(sys.argv) > 1:
             # Batch mode (the docker backend): the frames come from a file, which is unlinked

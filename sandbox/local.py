@@ -313,7 +313,7 @@ class LocalBackend:
                 else:
                     self._accounting = f"{why}: memory and processes per run"
                     cgroups.sweep(self._hierarchy)
-                    atexit.register(cgroups.release, self._hierarchy)
+                    atexit.register(cgroups.release, self._hierarchy, os.getpid())
             return self._hierarchy
 
     def _spawn(self) -> _Sandbox:
