@@ -317,6 +317,11 @@ class RiggedValue(BaseException):
     test does not swallow it (the harness records the flag in any case)."""
 
 
+#: Modules outside the snapshot: the interpreter's own (guarded apart), the program's, ours
+#: (the harness leaves `sys.modules` before a program runs).
+_UNSNAPPED = frozenset(("sys", "builtins", "__main__", "harness", "__rk_harness__"))
+
+
 def _snapshot():
     """The pristine state a test's world is restored to: the builtins, every loaded module's
     namespace, the standard library's classes, the import system's lists. Taken in the
@@ -328,7 +333,7 @@ def _snapshot():
     classes = {}
     for name, mod in list(sys.modules.items()):
         d = getattr(mod, "__dict__", None)
-        if type(d) is not dict or name in ("sys", "builtins", "__main__"):
+        if type(d) is not dict or name in _UNSNAPPED:
             continue
         modules[name] = (mod, dict(d))
         for v in d.values():
@@ -713,7 +718,7 @@ def _python_child(program, test, tok_fd, res_fd):
     out = sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", closefd=False)
     sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", closefd=False)
     # The harness's own module must not be there for the program to import and change.
-    for name in ("harness", "__rk_harness__"):
+    for name in _UNSNAPPED - {"sys", "builtins", "__main__"}:
         sys.modules.pop(name, None)
     world = None
 
