@@ -112,7 +112,7 @@ PROBLEMS = {
 
 
 def run(backend: LocalBackend, source: str, tests: list[Test], checker: Checker | None):
-    return backend.run(Program("python", source), tests, LIMITS, Compare(), checker)
+    return backend.run(Program("python", source), tests, LIMITS, Compare(), checker=checker)
 
 
 @pytest.mark.parametrize("protocol", ["function", "testlib", "kattis"])
