@@ -33,11 +33,14 @@ LABEL org.opencontainers.image.title="rewardkit" \
       org.opencontainers.image.description="Reward and verification service for RL of reasoning LLMs" \
       org.opencontainers.image.licenses="Apache-2.0"
 
-# bubblewrap: the local sandbox for code checks; g++: compiles C++ submissions;
-# tini: PID 1 that forwards signals and reaps the sandboxes' orphaned processes.
+# bubblewrap: the local sandbox for code checks; gcc/g++, nodejs, a JDK and rustc: the code
+# languages (C, C++, JavaScript, Java, Rust; see docs/sandbox.md); tini: PID 1 that forwards
+# signals and reaps the sandboxes' orphaned processes. The JDK's post-install needs man1.
 # hadolint ignore=DL3008
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends bubblewrap g++ tini \
+RUN mkdir -p /usr/share/man/man1 \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends bubblewrap gcc g++ nodejs \
+       openjdk-17-jdk-headless rustc tini \
     && rm -rf /var/lib/apt/lists/*
 
 # A fixed uid/gid so volume permissions and Kubernetes `runAsUser` can name it.

@@ -12,12 +12,18 @@ install: $(STAMP)
 # Re-runs only when pyproject.toml changes (or the venv is missing): quick when nothing changed.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "rewardkit needs Python >= 3.11"; exit 1; }
-	@if ! command -v bwrap >/dev/null 2>&1 || ! command -v g++ >/dev/null 2>&1; then \
+	@# The code sandbox and its languages' toolchains (command:Debian package): only the
+	@# missing ones are installed. A language without its toolchain answers 'invalid'.
+	@missing=""; for pair in bwrap:bubblewrap g++:g++ gcc:gcc node:nodejs javac:openjdk-17-jdk-headless rustc:rustc; do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing bubblewrap and g++ (code sandbox)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap g++ >/dev/null; \
+	    echo "installing$$missing (code sandbox)"; \
+	    mkdir -p /usr/share/man/man1; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
-	    echo "warning: bubblewrap or g++ missing and not root: code checks will answer 'error'"; \
+	    echo "warning: missing$$missing and not root: code checks in those languages answer 'invalid' (no bwrap: 'error')"; \
 	  fi; \
 	fi
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -15,7 +15,13 @@ Rows (each for `--seconds`, with `--concurrency` threads):
   run in the tests' guarded world (pristine modules, plain-data checks, the audit hook).
 The sample is a Python program with `--tests` stdio tests. Ratios are against the bwrap floor.
 
+Then, per language (python, cpp, c, javascript, java, rust: those this host has), the same
+a + b program: `code check + warm pool` items/s against a plain compile-and-run loop of the
+same program with the same compiler and runtime flags, no sandbox (`plain`), in the same run;
+the ratio is sandboxed / plain. `--languages` picks them, `--lang-seconds` sets each row's time.
+
     .venv/bin/python loadtests/bench_sandbox.py [--seconds 5] [--concurrency 1] [--tests 3]
+        [--languages c,java] [--lang-seconds 5]
 """
 
 from __future__ import annotations
@@ -31,11 +37,59 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import tempfile
+
 import sandbox
 from app.checkers import code
+from sandbox import languages
 from sandbox.local import LocalBackend
 
 PROGRAM = "import sys\na, b = map(int, sys.stdin.read().split())\nprint(a + b)\n"
+#: a + b in every language (the per-language rows).
+ADD = {
+    "python": PROGRAM,
+    "cpp": "#include <iostream>\nint main(){long a,b;std::cin>>a>>b;std::cout<<a+b<<'\\n';}\n",
+    "c": '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b);}\n',
+    "javascript": "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/)"
+    ".map(Number);\nconsole.log(a + b);\n",
+    "java": "import java.util.*;\npublic class Main { public static void main(String[] x) {\n"
+    "  Scanner s = new Scanner(System.in); System.out.println(s.nextLong() + s.nextLong()); } }\n",
+    "rust": "use std::io::Read;\nfn main() { let mut s = String::new();\n"
+    "  std::io::stdin().read_to_string(&mut s).unwrap();\n"
+    "  let v: Vec<i64> = s.split_whitespace().map(|x| x.parse().unwrap()).collect();\n"
+    '  println!("{}", v[0] + v[1]); }\n',
+}
+
+
+def plain_runner(name: str, tests: list[dict[str, str]]) -> Callable[[], None]:
+    """One compile-and-run of `ADD[name]` on the host, no sandbox: the language's own build
+    and run commands (paths mapped back from the sandbox's view), in a fresh directory."""
+    lang, tc = languages.get(name), languages.toolchain(name)
+    source = ADD[name]
+
+    def host(argv: list[str], work: str) -> list[str]:
+        out = []
+        for a in argv:
+            for real, inside in tc.homes:
+                a = a.replace(inside, real)
+            a = a.replace(languages.BUILD_DIR, work).replace("{python}", sys.executable)
+            out.append(a.replace("{dir}", work))
+        return out
+
+    def once() -> None:
+        with tempfile.TemporaryDirectory() as work:
+            spec = lang.spec(tc, source, 512)
+            Path(work, spec["source_name"]).write_text(source)
+            if spec["compile"]:
+                subprocess.run(host(spec["compile"], work), check=True, capture_output=True)
+            run = [f"{work}/prog"] if isinstance(spec["keep"], str) else host(spec["run"], work)
+            if name == "python":
+                run = [sys.executable, "-I", f"{work}/main.py"]
+            for t in tests:
+                out = subprocess.run(run, input=t["input"].encode(), capture_output=True).stdout
+                assert out.decode() == t["output"], (name, out)
+
+    return once
 
 
 def rate(fn: Callable[[], object], seconds: float, concurrency: int) -> float:
@@ -64,6 +118,8 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=1)
     ap.add_argument("--tests", type=int, default=3, help="stdio tests per sample")
     ap.add_argument("--pool", type=int, default=2, help="warm sandboxes for the pool row")
+    ap.add_argument("--languages", default=",".join(ADD), help="per-language rows (comma list)")
+    ap.add_argument("--lang-seconds", type=float, default=5.0)
     args = ap.parse_args()
 
     local = LocalBackend(pool_size=0)
@@ -126,6 +182,21 @@ def main() -> None:
     sandbox.configure(pooled)
     time.sleep(1.0)  # let the pool fill
     rows.append((f"code check + warm pool ({args.pool})", rate(check, args.seconds, 1)))
+    lang_rows: list[tuple[str, float, float]] = []
+    for name in [n for n in args.languages.split(",") if n]:
+        if not languages.toolchain(name).ok:
+            print(f"{name}: skipped, no toolchain ({languages.toolchain(name).missing})")
+            continue
+        fence = f"```{name}\n{ADD[name]}```\n"
+        lparams = {"language": name, "tests": tests}
+
+        def lcheck(fence: str = fence, lparams: dict = lparams) -> None:
+            score = code.check(fence, lparams)
+            assert score.value == 1.0, score
+
+        sandboxed = rate(lcheck, args.lang_seconds, 1)
+        plain = rate(plain_runner(name, tests), args.lang_seconds, 1)
+        lang_rows.append((name, sandboxed, plain))
     sandbox.configure("local")
 
     print(
@@ -137,6 +208,15 @@ def main() -> None:
     print("-" * 53)
     for name, r in rows:
         print(f"{name:<34} {r:>8.1f} {r / floor:>8.2f}x")
+    if lang_rows:
+        print(
+            f"\nper language: a + b, {args.tests} stdio tests, compile included; "
+            f"{args.lang_seconds:g}s per row; sandboxed = code check + warm pool ({args.pool})"
+        )
+        print(f"{'language':<12} {'sandboxed items/s':>18} {'plain items/s':>14} {'ratio':>7}")
+        print("-" * 54)
+        for name, boxed, plain in lang_rows:
+            print(f"{name:<12} {boxed:>18.2f} {plain:>14.2f} {boxed / plain:>6.2f}x")
 
 
 if __name__ == "__main__":

@@ -12,10 +12,13 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from sandbox import checkers
 from sandbox.compare import MODES
 from sandbox.types import (
     LANGUAGES,
     LIMIT_RANGES,
+    Checker,
+    CheckerError,
     Compare,
     Limits,
     Program,
@@ -31,6 +34,8 @@ __all__ = [
     "LANGUAGES",
     "LIMIT_RANGES",
     "Backend",
+    "Checker",
+    "CheckerError",
     "Compare",
     "Limits",
     "Program",
@@ -57,7 +62,10 @@ class Backend(Protocol):
         limits: Limits,
         compare: Compare,
         stop_on_failure: bool = False,
+        checker: Checker | None = None,
     ) -> Verdict: ...
+
+    def languages(self) -> dict[str, Any]: ...
 
     def health(self, refresh: bool = False) -> dict[str, Any]: ...
 
@@ -103,9 +111,18 @@ def get_backend() -> Backend:
         return _backend
 
 
-def _check(program: Program, tests: Sequence[Test], compare: Compare) -> None:
+def _check(
+    program: Program, tests: Sequence[Test], compare: Compare, checker: Checker | None
+) -> None:
     if program.language not in LANGUAGES:
         raise ValueError(f"unsupported language {program.language!r}")
+    toolchains = get_backend().languages()
+    for name in {program.language, checker.language if checker else program.language}:
+        tc = toolchains.get(name)
+        if tc is not None and not tc.ok:
+            raise ValueError(f"language {name!r} is not available here: no {tc.missing}")
+    if checker is not None:
+        checkers.validate(checker)
     if compare.mode not in MODES:
         raise ValueError(f"unknown compare mode {compare.mode!r}: use {', '.join(MODES)}")
     if not tests:
@@ -128,18 +145,22 @@ def run(
     limits: Limits | None = None,
     compare: Compare | None = None,
     stop_on_failure: bool = False,
+    checker: Checker | None = None,
 ) -> Verdict:
     """Compile `program` once and run it against every test, isolated. With `stop_on_failure`
     the first test that does not pass ends the run and the rest are `skipped` (all-or-nothing
-    scoring knows its verdict then).
+    scoring knows its verdict then); with a `checker`, it judges each stdio test's output
+    instead of `compare` (see `sandbox.checkers`).
 
-    Raises `ValueError` for a request that cannot be run (unknown language, a test of the wrong
-    shape) and `SandboxUnavailable` when the sandbox cannot start; everything the program does
-    ends up in the verdict.
+    Raises `ValueError` for a request that cannot be run (unknown language, a toolchain this
+    service lacks, a test of the wrong shape; `CheckerError` for a checker that cannot judge)
+    and `SandboxUnavailable` when the sandbox cannot start; everything the program does ends up
+    in the verdict.
     """
     compare = compare or Compare()
-    _check(program, tests, compare)
-    return get_backend().run(program, tests, limits or Limits(), compare, stop_on_failure)
+    _check(program, tests, compare, checker)
+    backend = get_backend()
+    return backend.run(program, tests, limits or Limits(), compare, stop_on_failure, checker)
 
 
 def health(refresh: bool = False) -> dict[str, Any]:

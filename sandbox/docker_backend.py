@@ -21,8 +21,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sandbox import languages
 from sandbox.protocol import (
     ProtocolError,
+    check_message,
     frame,
     judge,
     parse_replies,
@@ -30,6 +32,8 @@ from sandbox.protocol import (
     test_message,
 )
 from sandbox.types import (
+    Checker,
+    CheckerError,
     Compare,
     Limits,
     Program,
@@ -199,6 +203,10 @@ class DockerBackend:
 
     # --- running --------------------------------------------------------------------------------
 
+    def languages(self) -> dict[str, languages.Toolchain]:
+        """The image's toolchains (sandbox/Dockerfile installs every language's)."""
+        return {name: languages.get(name).image_toolchain() for name in languages.LANGUAGES}
+
     def run(
         self,
         program: Program,
@@ -206,15 +214,23 @@ class DockerBackend:
         limits: Limits,
         compare: Compare,
         stop_on_failure: bool = False,
+        checker: Checker | None = None,
     ) -> Verdict:
         """Run every test in one warm container, judge on the host, discard the container.
 
         The container's own cgroup bounds the run's memory and processes. Batch mode sends every
         test at once, so `stop_on_failure` cannot save the time of the tests after a failure
         here: their results are replaced by `skipped`, the verdict is the same as the local
-        backend's."""
-        frames = frame(program_message(program, limits))
-        frames += b"".join(frame(test_message(t)) for t in tests)
+        backend's. With a checker, each test's frame is followed by its answer's: the harness
+        reads that only after the program's processes are dead (the job file is unlinked at
+        start)."""
+        frames = frame(
+            program_message(program, limits, toolchains=self.languages(), checker=checker)
+        )
+        for t in tests:
+            frames += frame(test_message(t))
+            if checker is not None:
+                frames += frame(check_message(t))
         container = self._take()
         try:
             uid = int(container.labels.get(UID_LABEL, 65534))
@@ -237,15 +253,22 @@ class DockerBackend:
             why = stderr.decode("utf-8", "replace")[-500:] or f"exit code {result.exit_code}"
             raise SandboxUnavailable(f"harness did not start: {why}")
         ready, test_replies = replies[0], replies[1:]
+        if ready.fields.get("status") == "checker_error":
+            why = ready.err.decode("utf-8", "replace")[-2000:] or "compile error"
+            raise CheckerError(f"checker does not compile: {why}")
         if ready.fields.get("status") != "ok":
             message = ready.err.decode("utf-8", "replace")[-2000:] or "compile error"
             return Verdict.compile_error(message, len(tests))
         broken = [r for r in test_replies if "harness_error" in r.fields]
         if broken:
             raise SandboxUnavailable(f"sandbox harness failed: {broken[0].fields['harness_error']}")
+        checks: list[Any] = [None] * len(tests)
+        if checker is not None:  # test, check, test, check ...
+            checks = test_replies[1::2]
+            test_replies = test_replies[::2][: len(checks)]
         results = [
-            judge(t, r, compare, program.language)
-            for t, r in zip(tests, test_replies, strict=False)
+            judge(t, r, compare, program.language, checker=checker, check=c)
+            for t, r, c in zip(tests, test_replies, checks, strict=False)
         ]
         missing = len(tests) - len(results)
         if missing:
@@ -270,7 +293,8 @@ class DockerBackend:
         try:
             self._client().ping()
             self._ensure_image()
-            self._health = {**info, "ok": True, "pool": len(self._pool)}
+            report = languages.report(self.languages())
+            self._health = {**info, "ok": True, "pool": len(self._pool), **report}
         except Exception as exc:
             self._health = {**info, "ok": False, "error": str(exc)[:500]}
         return self._health

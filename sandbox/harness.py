@@ -46,12 +46,14 @@ SIGABRT = _signal.SIGABRT
 WORK = "/tmp"
 #: Every writable place; emptied after each test so no test sees what an earlier one left.
 SCRATCH = (WORK, "/dev/shm")
+#: Where programs are built and, for languages run from files, laid out before each test
+#: (the host's sandbox/languages modules name their files relative to it).
 BIN_DIR = "/tmp/.rk"
+#: Where a checker finds the test's input, the program's output and the expected answer.
+CHECK_DIR = "/tmp/.rk-check"
 STDERR_CAP = 4096
-#: g++ gets this much address space whatever the program's memory limit (cc1plus needs it).
-COMPILE_MEMORY_MB = 2048
+#: Largest file a compiler may write.
 COMPILE_FILE_MB = 64
-GXX = ["g++", "-O2", "-std=gnu++20", "-pipe", "-o", BIN_DIR + "/prog", BIN_DIR + "/prog.cpp"]
 
 
 def _no_dump():
@@ -819,13 +821,14 @@ def _binary_fd(binary):
     return fd
 
 
-def _exec_child(fd, res_fd):
-    """Body of the forked child for a compiled program. Never returns."""
+def _exec_child(fd, res_fd, argv=("prog",), env=None):
+    """Body of the forked child for a built program: exec `fd` (a private copy of a binary)
+    or, when `fd` < 0, `argv[0]` (an interpreter or a VM). Never returns."""
     # Python ignores SIGPIPE and SIGXFSZ; ignored signals survive exec, so restore them.
     _signal.signal(_signal.SIGPIPE, _signal.SIG_DFL)
     _signal.signal(SIGXFSZ, _signal.SIG_DFL)
     try:
-        os.execve(fd, ["prog"], {})
+        os.execve(fd if fd >= 0 else argv[0], list(argv), env or {})
     except OSError as e:
         os.write(res_fd, b"E:" + ("MemoryError" if e.errno == 12 else "ExecError").encode())
     os._exit(127)
@@ -862,23 +865,25 @@ def run_test(state, test):
                         pass  # the test fails on its own import
             snaps[imports] = _snapshot()
         py_test = (compile(test["code"], "<test>", "exec"), snaps[imports])
+    built = state.get("built") or {}
+    _lay_out(built)
     pid = os.fork()
     if pid == 0:
         try:
             tok, res = _child_stdio(stdin_fd, out_fd, err_fd, [tok_r, res_w])
             # Before the limits: RLIMIT_FSIZE would cap the copy at the output limit.
-            binary = _binary_fd(state["binary"]) if code is None else -1
+            binary = _binary_fd(built["binary"]) if built.get("binary") else -1
             _limit(
-                lim["memory_mb"],
+                int(lim["memory_mb"]) + built.get("extra_memory_mb", 0),
                 cpu_s,
                 max_out + 1,
-                int(lim["max_processes"]),
+                int(lim["max_processes"]) + built.get("extra_processes", 0),
                 int(lim.get("max_open_files") or 256),
                 not lim.get("cgroup"),
             )
             if code is not None:
                 _python_child(code, py_test, tok, res)
-            _exec_child(binary, res)
+            _exec_child(binary, res, built["run"], built["env"])
         finally:
             os._exit(127)
     os.close(tok_r)
@@ -929,16 +934,107 @@ def run_test(state, test):
     elif res.startswith(b"X:"):
         fields["sysexit"] = 1
     _reply(fields, out, err)
+    return fields, data, out, py_test is None
 
 
 # --- the program ----------------------------------------------------------------------------
 
 
+def _compile(argv, env, lim, memory_mb):
+    """Run a compiler in BIN_DIR; returns (wait status or None on timeout, seconds, output)."""
+    err_fd = _tmpfile()
+    null = os.open("/dev/null", os.O_RDONLY)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _child_stdio(null, err_fd, err_fd, [])
+            _limit(
+                max(int(memory_mb), int(lim["memory_mb"])),
+                int(lim["compile_timeout_s"]) + 1,
+                COMPILE_FILE_MB << 20,
+                max(64, int(lim["max_processes"])),
+                1024,
+            )
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    os.close(null)
+    status, seconds, _ = _wait(pid, float(lim["compile_timeout_s"]))
+    _kill_all()
+    err, _ = _file_bytes(err_fd, STDERR_CAP)
+    os.close(err_fd)
+    if status is None:
+        return None, seconds, b"compile timed out"
+    if os.WIFSIGNALED(status):
+        err += b"\ncompiler killed by signal %d" % os.WTERMSIG(status)
+    return status, seconds, err
+
+
+def _subst(argv):
+    return [a.replace("{dir}", BIN_DIR).replace("{python}", sys.executable) for a in argv]
+
+
+def build(spec, source, lim):
+    """Build `source` by the host's recipe `spec` (see sandbox/languages/base.py): returns
+    (what a run needs, None) or (None, the compiler's words), and seconds spent."""
+    os.mkdir(BIN_DIR, 0o700)
+    with open(BIN_DIR + "/" + spec["source_name"], "w", encoding="utf-8") as f:
+        f.write(source)
+    seconds = 0.0
+    if spec["compile"]:
+        status, seconds, err = _compile(
+            _subst(spec["compile"]), spec["compile_env"], lim, spec["compile_memory_mb"]
+        )
+        if status is None or not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+            _clean_workdir()
+            return None, err or b"compile error", seconds
+    built = {
+        "run": _subst(spec["run"]),
+        "env": spec["env"],
+        "extra_memory_mb": int(spec["extra_memory_mb"]),
+        "extra_processes": int(spec["extra_processes"]),
+    }
+    keep = spec["keep"]
+    if isinstance(keep, str):
+        with open(BIN_DIR + "/" + keep, "rb") as f:
+            built["binary"] = f.read()
+    else:
+        files = {}
+        for entry in os.scandir(BIN_DIR):
+            if entry.is_file(follow_symlinks=False) and entry.name.endswith(tuple(keep)):
+                with open(entry.path, "rb") as f:
+                    files[entry.name] = f.read()
+        built["files"] = files
+    _clean_workdir()  # each test gets a fresh copy (see _binary_fd and _lay_out)
+    return built, None, seconds
+
+
+def _lay_out(built):
+    """Write a file-run program (class files, a script) afresh in BIN_DIR for one run: what
+    an earlier test changed there was removed with the rest of /tmp."""
+    files = built.get("files")
+    if files is None:
+        return
+    os.mkdir(BIN_DIR, 0o700)
+    for name, data in files.items():
+        fd = os.open(BIN_DIR + "/" + name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _write_all(fd, data)
+        os.close(fd)
+
+
 def prepare(msg):
-    """Compile the program once; reply `ready` with `status=ok` or `status=compile_error`."""
+    """Build the checker (if any) and the program once; reply `ready` with `status=ok`,
+    `status=compile_error` or `status=checker_error` (the request's fault, not the program's)."""
     lim = msg["limits"]
     state = {"limits": lim}
     t0 = time.monotonic()
+    checker = msg.get("checker")
+    if checker is not None:
+        built, err, _ = build(checker["build"], checker["source"], lim)
+        if built is None:
+            _reply({"op": "ready", "status": "checker_error"}, err=err[-STDERR_CAP:])
+            return None
+        state["checker"] = (checker, built)
     if msg["language"] == "python":
         try:
             state["python"] = compile(msg["source"], "main.py", "exec")
@@ -947,45 +1043,98 @@ def prepare(msg):
             return None
         _reply({"op": "ready", "status": "ok", "time_ms": "%.3f" % ((time.monotonic() - t0) * 1e3)})
         return state
-    os.mkdir(BIN_DIR, 0o700)
-    with open(BIN_DIR + "/prog.cpp", "w", encoding="utf-8") as f:
-        f.write(msg["source"])
-    err_fd = _tmpfile()
-    null = os.open("/dev/null", os.O_RDONLY)
+    built, err, seconds = build(msg["build"], msg["source"], lim)
+    ms = "%.3f" % (seconds * 1000)
+    if built is None:
+        _reply({"op": "ready", "status": "compile_error", "time_ms": ms}, err=err)
+        return None
+    state["built"] = built
+    _reply({"op": "ready", "status": "ok", "time_ms": ms})
+    return state
+
+
+# --- checkers -------------------------------------------------------------------------------
+
+
+def run_check(state, result, answer):
+    """Run the checker on one test's output (the program's processes are all dead and /tmp is
+    empty: nothing of the program can see the answer or stand in for the checker's files).
+    Replies `op=check` with `ran=0` when the test did not end normally (nothing to check)."""
+    fields, data, out, stdio = result
+    normal = fields.get("exit") == 0 and not fields["timeout"] and not fields["overflow"]
+    if not (normal and stdio and "exception" not in fields):
+        _reply({"op": "check", "ran": 0})
+        return
+    spec, built = state["checker"]
+    lim = spec["limits"]
+    os.mkdir(CHECK_DIR, 0o700)
+    paths = {}
+    for name, content in (("input", data), ("output", out), ("answer", answer)):
+        paths[name] = CHECK_DIR + "/" + name
+        fd = os.open(paths[name], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _write_all(fd, content)
+        os.close(fd)
+    paths["feedback"] = CHECK_DIR + "/feedback/"
+    os.mkdir(paths["feedback"], 0o700)
+    argv = list(built["run"])
+    for arg in spec["args"]:
+        argv.append(paths[arg])
+    stdin_fd = os.open(paths["output"] if spec["stdin"] == "output" else "/dev/null", os.O_RDONLY)
+    out_fd, err_fd = _tmpfile(), _tmpfile()
+    _lay_out(built)
     pid = os.fork()
     if pid == 0:
         try:
-            _child_stdio(null, err_fd, err_fd, [])
+            _child_stdio(stdin_fd, out_fd, err_fd, [])
+            binary = _binary_fd(built["binary"]) if built.get("binary") else -1
             _limit(
-                max(COMPILE_MEMORY_MB, int(lim["memory_mb"])),
-                int(lim["compile_timeout_s"]) + 1,
+                int(lim["memory_mb"]) + built["extra_memory_mb"],
+                int(lim["timeout_s"]) + 1,
                 COMPILE_FILE_MB << 20,
-                max(16, int(lim["max_processes"])),
+                int(lim["max_processes"]) + built["extra_processes"],
                 1024,
             )
-            env = {"PATH": "/usr/bin:/bin", "TMPDIR": WORK, "LANG": "C"}
-            os.execvpe(GXX[0], GXX, env)
+            _exec_child(binary, 2, argv, built["env"])
         finally:
             os._exit(127)
-    os.close(null)
-    status, seconds, _ = _wait(pid, float(lim["compile_timeout_s"]))
+    status, seconds, _ = _wait(pid, float(lim["timeout_s"]))
     _kill_all()
-    err, _ = _file_bytes(err_fd, STDERR_CAP)
-    os.close(err_fd)
-    ms = "%.3f" % (seconds * 1000)
-    if status is None:
-        _reply({"op": "ready", "status": "compile_error", "time_ms": ms}, err=b"compile timed out")
-        return None
-    if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+    os.close(stdin_fd)
+    reply = {"op": "check", "ran": 1, "time_ms": "%.3f" % (seconds * 1000)}
+    reply["timeout"] = int(status is None)
+    if status is not None:
         if os.WIFSIGNALED(status):
-            err += b"\ncompiler killed by signal %d" % os.WTERMSIG(status)
-        _reply({"op": "ready", "status": "compile_error", "time_ms": ms}, err=err)
-        return None
-    with open(BIN_DIR + "/prog", "rb") as f:
-        state["binary"] = f.read()
-    _clean_workdir()  # tests run a private copy of the binary (see _binary_fd)
-    _reply({"op": "ready", "status": "ok", "time_ms": ms})
-    return state
+            reply["signal"] = os.WTERMSIG(status)
+        else:
+            reply["exit"] = os.WEXITSTATUS(status)
+    cout, _ = _file_bytes(out_fd, STDERR_CAP)
+    cerr, _ = _file_bytes(err_fd, STDERR_CAP)
+    os.close(out_fd)
+    os.close(err_fd)
+    if spec.get("feedback"):
+        cout = _read_small(paths["feedback"] + "judgemessage.txt", STDERR_CAP)
+        score = _read_small(paths["feedback"] + "score.txt", 64).strip()
+        try:
+            reply["score"] = repr(float(score)) if score else None
+        except ValueError:
+            reply["score"] = "bad"
+        if reply["score"] is None:
+            del reply["score"]
+    _clean_workdir()
+    _reply(reply, cout, cerr)
+
+
+def _read_small(path, cap):
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return b""
+    try:
+        return os.read(fd, cap)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
 
 
 def main():
@@ -1017,7 +1166,14 @@ def main():
         except (EOFError, ValueError):
             return
         try:
-            run_test(state, test)
+            result = run_test(state, test)
+            if "checker" in state:
+                try:
+                    answer = _read_frame()["answer"].encode("utf-8", "replace")
+                except (EOFError, ValueError, KeyError, TypeError):
+                    return
+                run_check(state, result, answer)
+                del answer
         except Exception as e:  # a harness failure (fork refused ...): say so, do not vanish
             sys.excepthook(type(e), e, e.__traceback__)
             _kill_all()

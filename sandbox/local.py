@@ -32,13 +32,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sandbox import cgroups
-from sandbox.harness import COMPILE_MEMORY_MB
+from sandbox import cgroups, languages
 from sandbox.protocol import (
     HARNESS_PATH,
     HARNESS_SOURCE,
     ProtocolError,
     Reply,
+    check_message,
     frame,
     judge,
     parse_header,
@@ -46,6 +46,8 @@ from sandbox.protocol import (
     test_message,
 )
 from sandbox.types import (
+    Checker,
+    CheckerError,
     Compare,
     Limits,
     Program,
@@ -244,6 +246,9 @@ class LocalBackend:
         self._health_lock = threading.Lock()
         self._pyc_dir: str | None = None
         self._pyc_lock = threading.Lock()
+        self._toolchains: dict[str, languages.Toolchain] | None = None
+        self._binds: list[tuple[str, str]] = []
+        self._toolchain_lock = threading.Lock()
         self._pool_size = pool_size
         self._pool: list[_Sandbox] = []
         self._pool_cv = threading.Condition()
@@ -271,6 +276,9 @@ class LocalBackend:
         prefix = str(Path(self.python).resolve().parent.parent)
         if not prefix.startswith("/usr/") and prefix != "/usr":
             args += ["--ro-bind", prefix, prefix]
+        self.languages()  # finds the toolchains (and their binds) once
+        for host, inside in self._binds:
+            args += ["--ro-bind", host, inside]
         args += ["--proc", "/proc", "--dev", "/dev"]
         args += ["--size", str(self.shm_mb << 20), "--tmpfs", "/dev/shm"]
         args += ["--size", str(self.tmpfs_mb << 20), "--tmpfs", "/tmp"]
@@ -284,6 +292,14 @@ class LocalBackend:
         args += ["--remount-ro", "/dev", "--remount-ro", "/"]
         args += ["--clearenv", "--as-pid-1", "--chdir", "/tmp"]
         return [*args, "--", *command]
+
+    def languages(self) -> dict[str, languages.Toolchain]:
+        """The toolchain of every known language as this backend's sandboxes see it (found on
+        the host once; a missing one says what is missing)."""
+        with self._toolchain_lock:
+            if self._toolchains is None:
+                self._toolchains, self._binds = _sandbox_toolchains(self.run_as)
+            return self._toolchains
 
     def _harness_pyc(self) -> str | None:
         """A directory holding the harness compiled by the sandbox's interpreter (compiling
@@ -378,13 +394,15 @@ class LocalBackend:
         limits: Limits,
         compare: Compare,
         stop_on_failure: bool = False,
+        checker: Checker | None = None,
     ) -> Verdict:
         """Compile `program` once, run the tests in one sandbox, judge on the host. With
         `stop_on_failure` the first test that does not pass ends the run (the rest are
-        `skipped`); so does the end of `limits.total_timeout_s`."""
+        `skipped`); so does the end of `limits.total_timeout_s`. With a `checker`, it judges
+        each stdio test's output in the same sandbox (see `sandbox.checkers`)."""
         box = self._take()
         try:
-            return self._run(box, program, tests, limits, compare, stop_on_failure)
+            return self._run(box, program, tests, limits, compare, stop_on_failure, checker)
         finally:
             box.close()
 
@@ -396,20 +414,26 @@ class LocalBackend:
         limits: Limits,
         compare: Compare,
         stop_on_failure: bool,
+        checker: Checker | None,
     ) -> Verdict:
         deadline = time.monotonic() + limits.total_timeout_s
         group = box.group
-        compiles = program.language != "python"
+        used = {program.language} | ({checker.language} if checker else set())
+        compiles = used != {"python"}
+        # The runtimes' own threads (a JVM's, node's) count in the run's pids too.
+        extra = max(languages.get(n).extra_processes for n in used)
+        pids = max(16, limits.max_processes) + extra
         try:
             if group is not None:
-                if compiles:  # the compiler gets its own allowance, as its rlimits do
-                    group.limit(
-                        max(COMPILE_MEMORY_MB, limits.memory_mb), max(16, limits.max_processes)
-                    )
+                if compiles:  # the compilers get their own allowance, as their rlimits do
+                    compile_mb = max(languages.get(n).compile_memory_mb for n in used)
+                    group.limit(max(compile_mb, limits.memory_mb), max(64, pids) + 1)
                 else:
-                    group.limit(limits.memory_mb, limits.max_processes)
-            box.send(program_message(program, limits, cgroup=group is not None))
-            wait = min(limits.compile_timeout_s, limits.total_timeout_s)
+                    group.limit(limits.memory_mb, pids)
+            message = program_message(program, limits, group is not None, self.languages(), checker)
+            box.send(message)
+            # A compile (the checker's, then the program's) may take both compile allowances.
+            wait = min(limits.compile_timeout_s * (2 if checker else 1), limits.total_timeout_s)
             ready = box.recv(wait + _HOST_SLACK_S)
         except ProtocolError:
             ready = None
@@ -421,12 +445,15 @@ class LocalBackend:
                 return Verdict.compile_error("compile timed out", len(tests))
             why = box.stderr() or f"exit status {box.proc.returncode}"
             raise SandboxUnavailable(f"sandbox failed to start: {why}")
+        if ready.fields.get("status") == "checker_error":
+            why = ready.err.decode("utf-8", "replace")[-2000:] or "compile error"
+            raise CheckerError(f"checker does not compile: {why}")
         if ready.fields.get("status") != "ok":
-            message = ready.err.decode("utf-8", "replace")[-2000:]
-            return Verdict.compile_error(message or "compile error", len(tests))
+            why = ready.err.decode("utf-8", "replace")[-2000:]
+            return Verdict.compile_error(why or "compile error", len(tests))
         if group is not None and compiles:
             try:
-                group.limit(limits.memory_mb, limits.max_processes)
+                group.limit(limits.memory_mb, pids)
             except cgroups.CgroupError as exc:
                 box.kill()
                 raise SandboxUnavailable(f"cannot limit the run's cgroup: {exc}") from exc
@@ -463,13 +490,27 @@ class LocalBackend:
                     f"sandbox harness failed ({reply.fields['harness_error']}): {box.stderr()}"
                 )
             oom = group is not None and group.oom_kills() > ooms
-            result = judge(test, reply, compare, program.language, oom=oom)
+            check = self._check(box, test, limits) if checker is not None else None
+            result = judge(test, reply, compare, program.language, oom, checker, check)
             results.append(result)
             if stop_on_failure and result.status is not TestStatus.PASSED:
                 why = "not run: an earlier test failed (partial: false)"
                 results += [TestResult(TestStatus.SKIPPED, 0.0, why) for _ in tests[i + 1 :]]
                 break
         return Verdict(VerdictStatus.OK, results)
+
+    def _check(self, box: _Sandbox, test: Test, limits: Limits) -> Reply:
+        """Send the expected answer (the program's processes are dead by now: its reply came)
+        and wait for the checker's reply."""
+        try:
+            box.send(check_message(test))
+            reply = box.recv(max(5.0, limits.timeout_s) + _HOST_SLACK_S)
+        except ProtocolError as exc:
+            raise CheckerError(f"checker ended the sandbox: {exc}") from exc
+        if reply is None:
+            box.kill()
+            raise CheckerError("checker timed out (host)")
+        return reply
 
     # --- health -------------------------------------------------------------------------------
 
@@ -491,6 +532,7 @@ class LocalBackend:
         info["limits"] = (
             f"rlimits soft = hard (CPU, FSIZE, NPROC as uid {uid}, NOFILE{per_process})"
         )
+        info.update(languages.report(self.languages()))
         if shutil.which(self.bwrap) is None:
             return {**info, "ok": False, "error": f"bwrap not found ({self.bwrap})"}
         try:
@@ -506,6 +548,66 @@ class LocalBackend:
         if not ok:
             return {**info, "ok": False, "error": f"probe program failed: {verdict}"[:500]}
         return {**info, "ok": True}
+
+
+def _sandbox_toolchains(
+    run_as: int | None,
+) -> tuple[dict[str, languages.Toolchain], list[tuple[str, str]]]:
+    """Every language's host toolchain and the read-only binds (host path, sandbox path) that
+    make it visible inside: each toolchain directory outside /usr where its language says. A directory
+    the sandbox uid cannot reach (a rustup toolchain under /root) is seen through a mirror of
+    hard links in a world-readable place; when even that fails, the language is missing."""
+    found: dict[str, languages.Toolchain] = {}
+    binds: list[tuple[str, str]] = []
+    for name, tc in languages.available().items():
+        if not tc.ok:
+            found[name] = tc
+            continue
+        mine: list[tuple[str, str]] = []
+        for home, inside in tc.homes:
+            if run_as is None or _world_readable(Path(home)):
+                mine.append((home, inside))
+                continue
+            mirror = _mirror(home)
+            if mirror is None:
+                mine = []
+                tc = languages.Toolchain(False, missing=f"{name} toolchain {home} (unreachable)")
+                break
+            mine.append((mirror, inside))
+        found[name] = tc
+        binds += [b for b in mine if b not in binds]
+    return found, binds
+
+
+_mirrors: dict[str, str | None] = {}
+
+
+def _mirror(src: str) -> str | None:
+    """A world-readable copy of the directory tree `src` made of hard links (no data copied:
+    it must be on the same filesystem), removed at exit. None when it cannot be made."""
+    if src in _mirrors:
+        return _mirrors[src]
+    out: str | None = None
+    try:
+        base = tempfile.mkdtemp(prefix="rewardkit-toolchain-")
+        os.chmod(base, 0o755)
+        atexit.register(shutil.rmtree, base, True)
+        root = os.path.join(base, "t")
+        for dirpath, dirnames, filenames in os.walk(src):
+            rel = os.path.relpath(dirpath, src)
+            target = os.path.normpath(os.path.join(root, rel))
+            os.makedirs(target, mode=0o755, exist_ok=True)
+            for name in filenames + [d for d in dirnames if os.path.islink(f"{dirpath}/{d}")]:
+                path = os.path.join(dirpath, name)
+                if os.path.islink(path):
+                    os.symlink(os.readlink(path), os.path.join(target, name))
+                else:
+                    os.link(path, os.path.join(target, name))
+        out = root
+    except OSError as exc:
+        log.warning("cannot mirror toolchain %s for the sandbox: %s", src, exc)
+    _mirrors[src] = out
+    return out
 
 
 #: What the sandbox's interpreter runs when the compiled harness is bound at /rk.

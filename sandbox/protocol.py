@@ -11,9 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sandbox import checkers, languages
 from sandbox.compare import outputs_match
+from sandbox.languages import Toolchain
 from sandbox.testguard import guard
-from sandbox.types import Compare, Limits, Program, Test, TestResult, TestStatus
+from sandbox.types import Checker, Compare, Limits, Program, Test, TestResult, TestStatus
 
 HARNESS_PATH = Path(__file__).with_name("harness.py")
 HARNESS_SOURCE = HARNESS_PATH.read_text()
@@ -31,11 +33,33 @@ def frame(obj: dict[str, Any]) -> bytes:
     return b"%d\n" % len(body) + body
 
 
-def program_message(program: Program, limits: Limits, cgroup: bool = False) -> dict[str, Any]:
-    """The first frame of a run. `cgroup`: a cgroup counts the run's memory as a whole, so the
-    harness sets no per-process address-space limit."""
+def program_message(
+    program: Program,
+    limits: Limits,
+    cgroup: bool = False,
+    toolchains: dict[str, Toolchain] | None = None,
+    checker: Checker | None = None,
+) -> dict[str, Any]:
+    """The first frame of a run: the program, its limits, and how to build and run it (and
+    the checker) with `toolchains` (by language: the backend's own; this host's by default).
+    `cgroup`: a cgroup counts the run's memory as a whole, so the harness sets no per-process
+    address-space limit."""
+    tc = toolchains or {}
+
+    def toolchain(name: str) -> Toolchain:
+        return tc[name] if name in tc else languages.toolchain(name)
+
+    lang = languages.get(program.language)
+    build = None
+    if program.language != "python":  # Python runs in the harness's interpreter
+        build = lang.spec(toolchain(program.language), program.source, int(limits.memory_mb))
+    check = None
+    if checker is not None:
+        check = checkers.message(checker, limits, toolchain(checker.language))
     return {
         "language": program.language,
+        "build": build,
+        "checker": check,
         "source": program.source,
         "limits": {
             "timeout_s": float(limits.timeout_s),
@@ -50,7 +74,8 @@ def program_message(program: Program, limits: Limits, cgroup: bool = False) -> d
 
 
 def test_message(test: Test, timeout_s: float | None = None) -> dict[str, Any]:
-    """One test's frame. The expected output stays on the host; function-style test code goes
+    """One test's frame. The expected output stays on the host (with a checker: see
+    `check_message`); function-style test code goes
     in guarded (see `sandbox.testguard`), with the modules it imports. `timeout_s` lowers this
     test's time limit (what is left of the run's total)."""
     msg: dict[str, Any] = {"input": test.input, "code": None}
@@ -65,6 +90,12 @@ def test_message(test: Test, timeout_s: float | None = None) -> dict[str, Any]:
 def guard_test(code: str) -> tuple[str, list[str]]:
     """`testguard.guard`, cached: a batch's items share their tests."""
     return guard(code)
+
+
+def check_message(test: Test) -> dict[str, Any]:
+    """With a checker, the frame after each test: the expected answer, which the harness
+    reads only once the program's processes are all dead."""
+    return {"answer": test.output or ""}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,33 +149,47 @@ FLAG_MESSAGES = {
 
 
 def judge(
-    test: Test, reply: Reply, compare: Compare, language: str, oom: bool = False
+    test: Test,
+    reply: Reply,
+    compare: Compare,
+    language: str,
+    oom: bool = False,
+    checker: Checker | None = None,
+    check: Reply | None = None,
 ) -> TestResult:
-    """The status of one test from the harness's reply and the expected output. `oom`: the
+    """The status of one test from the harness's reply and the expected output (or, with a
+    `checker`, its `check` reply: `CheckerError` when the checker could not judge). `oom`: the
     run's cgroup killed a process for memory during this test."""
-    result = _judge(test, reply, compare, language, oom)
+    result = _judge(test, reply, compare, language, oom, checker, check)
     flags = tuple(sorted(f for f in reply.fields.get("flags", "").split(",") if f))
-    return TestResult(result.status, result.time_ms, result.message, flags) if flags else result
+    if not flags:
+        return result
+    return TestResult(result.status, result.time_ms, result.message, flags, result.score)
 
 
-def _judge(test: Test, reply: Reply, compare: Compare, language: str, oom: bool) -> TestResult:
+def _judge(
+    test: Test,
+    reply: Reply,
+    compare: Compare,
+    language: str,
+    oom: bool,
+    checker: Checker | None,
+    check: Reply | None,
+) -> TestResult:
     ms = round(reply.float("time_ms"), 3)
     sig = reply.int("signal", -1)
     exc = reply.fields.get("exception", "")
     cpu_out = sig == signal.SIGKILL and reply.float("cpu_ms") >= reply.float("cpu_limit_ms", 1e18)
-    if reply.int("timeout") or sig == signal.SIGXCPU or cpu_out:
-        return TestResult(TestStatus.TIMEOUT, ms, "time limit exceeded")
+    # Output past the cap first: a runtime that ignores SIGXFSZ (node) keeps running after
+    # its writes fail, and then also times out.
     if reply.int("overflow") or sig == signal.SIGXFSZ:
         return TestResult(TestStatus.OUTPUT_LIMIT, ms, "output limit exceeded")
-    if (
-        oom
-        or exc == "MemoryError"
-        or (
-            language == "cpp"
-            and sig in (signal.SIGABRT, signal.SIGSEGV)
-            and b"bad_alloc" in reply.err
-        )
-    ):
+    if reply.int("timeout") or sig == signal.SIGXCPU or cpu_out:
+        return TestResult(TestStatus.TIMEOUT, ms, "time limit exceeded")
+    lang = languages.get(language)
+    code = reply.int("exit", -1)
+    died = sig >= 0 or code != 0
+    if oom or exc == "MemoryError" or (died and lang.out_of_memory(sig, reply.err)):
         return TestResult(TestStatus.MEMORY_LIMIT, ms, "memory limit exceeded")
     if reply.int("rigged") or exc == "RiggedValue":
         flags = [f for f in reply.fields.get("flags", "").split(",") if f in FLAG_MESSAGES]
@@ -152,7 +197,9 @@ def _judge(test: Test, reply: Reply, compare: Compare, language: str, oom: bool)
         return TestResult(TestStatus.FAILED, ms, f"hack caught: {why or 'rigged value'}")
     if sig >= 0:
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else sig
-        return TestResult(TestStatus.FAILED, ms, f"killed by signal {name}")
+        why = lang.failure(reply.err)
+        message = f"killed by signal {name}: {why}" if why else f"killed by signal {name}"
+        return TestResult(TestStatus.FAILED, ms, message[:200])
     if exc:
         tail = _stderr_tail(reply.err)
         return TestResult(TestStatus.FAILED, ms, tail if exc in tail else f"{exc}: {tail}"[:200])
@@ -161,9 +208,15 @@ def _judge(test: Test, reply: Reply, compare: Compare, language: str, oom: bool)
             return TestResult(TestStatus.PASSED, ms)
         why = "exited (sys.exit)" if reply.int("sysexit") else "exited"
         return TestResult(TestStatus.FAILED, ms, f"{why} before the test finished")
-    code = reply.int("exit", -1)
     if code != 0:
-        return TestResult(TestStatus.FAILED, ms, f"exit code {code}")
+        why = lang.failure(reply.err)
+        return TestResult(
+            TestStatus.FAILED, ms, f"exit code {code}: {why}" if why else f"exit code {code}"
+        )
+    if checker is not None:
+        if check is None:
+            raise ProtocolError("no checker reply")
+        return checkers.judge(checker, check.fields, check.out, check.err, ms)
     got = reply.out.decode("utf-8", "replace")
     if outputs_match(got, test.output or "", compare):
         return TestResult(TestStatus.PASSED, ms)

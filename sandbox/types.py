@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-#: Languages a backend can run. Function-style (`code`) tests are Python only.
-LANGUAGES = ("python", "cpp")
+from sandbox.languages import LANGUAGES
+
+__all__ = ["LANGUAGES"]  # re-exported: every language the sandbox knows (see sandbox/languages)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -25,6 +26,21 @@ class Program:
 
     language: str
     source: str
+
+
+class CheckerError(ValueError):
+    """The request's checker could not judge (it does not compile, crashed, timed out or
+    answered nonsense): the request is to blame, never the program (`invalid`, not a 0)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Checker:
+    """A program that judges an output when many are right (see `sandbox.checkers`):
+    `function` (Python `check(input, expected, output)`), `testlib` or `kattis`."""
+
+    code: str
+    language: str = "python"
+    protocol: str = "function"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +140,19 @@ class TestResult:
     status: TestStatus
     time_ms: float
     #: Short reason for a failure (exception type, signal, tail of stderr); empty when passed.
+    #: With a checker: the checker's message.
     message: str = ""
     #: Attempts on the tests' world the sandbox caught (e.g. "patched_builtins"), sorted.
     flags: tuple[str, ...] = ()
+    #: A checker's score in [0, 1] (partial credit); None: 1.0 when passed, else 0.0.
+    score: float | None = None
+
+    @property
+    def value(self) -> float:
+        """The test's score: the checker's, else 1.0 for passed and 0.0 for anything else."""
+        if self.score is not None:
+            return self.score
+        return 1.0 if self.status is TestStatus.PASSED else 0.0
 
 
 @dataclass(frozen=True, slots=True)

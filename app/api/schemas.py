@@ -133,15 +133,33 @@ class CodeLimits(_Strict):
     )
 
 
+class CodeChecker(_Strict):
+    """A checker for problems with many right outputs (replaces `compare`)."""
+
+    # Plain strings on purpose, as `CodeParams.language`: an unknown protocol or language is
+    # the item's `invalid` naming the field, not a 422 for the whole batch.
+    language: str = Field("python", description="python, cpp, c, javascript, java or rust")
+    code: str = Field(
+        description="function: Python defining check(input, expected, output) -> bool or a "
+        "score in [0, 1]; testlib / kattis: a program's source"
+    )
+    protocol: str = Field(
+        "function",
+        description="function | testlib (`checker INPUT OUTPUT ANSWER`, exit 0 accepts) | "
+        "kattis (`validator INPUT ANSWER FEEDBACK_DIR < OUTPUT`, exit 42 accepts, 43 rejects)",
+    )
+
+
 class CodeParams(_Strict):
     # `language` is a plain string on purpose: an unsupported one is the checker's `invalid`
     # status (null reward, with a message), not a 422 for the whole batch.
-    language: str = Field(description="python or cpp")
+    language: str = Field(description="python, cpp, c, javascript, java or rust")
     # Two closed shapes (extra fields forbidden): a test with both `output` and `code`, or
     # with neither, matches no shape and is refused with 422.
     tests: list[StdioTest | FunctionTest] = Field(min_length=1, max_length=1000)
     compare: CodeCompare = Field(default_factory=CodeCompare)
     limits: CodeLimits = Field(default_factory=CodeLimits)
+    checker: CodeChecker | None = Field(None, description="judges outputs instead of compare")
     partial: bool = Field(True, description="score passed/total; false: all or nothing")
 
 

@@ -1,9 +1,12 @@
 """The `code` check: run the completion's program against tests in the sandbox.
 
 The program is the last fenced block of the requested language (```python / ```py / ```cpp /
-```c++ ...), else the last fenced block of any kind, else the check answers `no_code`. The
-sandbox compiles it once and runs every test; the score is passed / total (or 1.0 / 0.0 with
-`partial: false`). Details give `passed`, `total` and per test `status` and `time_ms`.
+```c++ / ```c / ```javascript / ```js / ```java / ```rust ...), else the last fenced block of
+any kind, else the check answers `no_code`. The sandbox compiles it once and runs every test;
+the score is passed / total (or 1.0 / 0.0 with `partial: false`). Details give `passed`,
+`total` and per test `status` and `time_ms`. With a `checker` (problems with many right
+outputs, see sandbox/checkers.py) each test's score is the checker's (partial credit in
+[0, 1]) and its `message` is kept; a checker that cannot judge makes the check `invalid`.
 
 The sandbox backend is a process-wide default configured once at start-up (`sandbox.configure`,
 called by the broker factory): this function stays a pure function of (completion, params).
@@ -18,7 +21,16 @@ from typing import Any
 
 import sandbox
 from app.checkers.base import Score, Status
-from sandbox import Compare, Limits, Program, SandboxUnavailable, Test, TestStatus, VerdictStatus
+from sandbox import (
+    Checker,
+    Compare,
+    Limits,
+    Program,
+    SandboxUnavailable,
+    Test,
+    TestStatus,
+    VerdictStatus,
+)
 
 log = logging.getLogger("rewardkit.checkers.code")
 
@@ -26,6 +38,10 @@ log = logging.getLogger("rewardkit.checkers.code")
 ALIASES: dict[str, frozenset[str]] = {
     "python": frozenset({"python", "py", "python3", "py3"}),
     "cpp": frozenset({"cpp", "c++", "cxx", "cc"}),
+    "c": frozenset({"c", "h"}),
+    "javascript": frozenset({"javascript", "js", "node", "nodejs", "jsx"}),
+    "java": frozenset({"java"}),
+    "rust": frozenset({"rust", "rs"}),
 }
 LANGUAGE_NAMES = {name: lang for lang, names in ALIASES.items() for name in names}
 
@@ -99,15 +115,30 @@ def _tests(raw: Any) -> list[Test]:
     return tests
 
 
+def _checker(raw: Any) -> Checker | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ValueError("checker must be an object")
+    language = str(raw.get("language") or "python").strip().lower()
+    return Checker(
+        code=str(raw.get("code") or ""),
+        language=LANGUAGE_NAMES.get(language, language),
+        protocol=str(raw.get("protocol") or "function"),
+    )
+
+
 def check(completion: str, params: Mapping[str, Any]) -> Score:
     """Run the program in `completion` against `params["tests"]` (see the module docstring)."""
     language = LANGUAGE_NAMES.get(str(params.get("language", "")).strip().lower())
     if language is None:
-        return Score.invalid(f"unsupported language {params.get('language')!r}: use python or cpp")
+        names = ", ".join(ALIASES)
+        return Score.invalid(f"unsupported language {params.get('language')!r}: use {names}")
     try:
         tests = _tests(params.get("tests"))
         compare = Compare(**(params.get("compare") or {}))
         limits = Limits.from_mapping(dict(params.get("limits") or {}))
+        checker = _checker(params.get("checker"))
     except (TypeError, ValueError) as exc:
         return Score.invalid(str(exc))
     source = extract_program(completion, language)
@@ -116,14 +147,19 @@ def check(completion: str, params: Mapping[str, Any]) -> Score:
     partial = params.get("partial", True)
     try:
         verdict = sandbox.run(
-            Program(language, source), tests, limits, compare, stop_on_failure=not partial
+            Program(language, source),
+            tests,
+            limits,
+            compare,
+            stop_on_failure=not partial,
+            checker=checker,
         )
     except ValueError as exc:
         return Score.invalid(str(exc))
     except SandboxUnavailable as exc:
         log.error("code check cannot run: sandbox unavailable: %s", exc)
         return Score.error(f"sandbox unavailable: {exc}")
-    per_test = [{"status": t.status.value, "time_ms": t.time_ms} for t in verdict.tests]
+    per_test = [_test_detail(t) for t in verdict.tests]
     details: dict[str, Any] = {"passed": verdict.passed, "total": len(tests), "tests": per_test}
     if verdict.flags:
         # Hacking attempts the sandbox caught (patched builtins, rigged values ...): a trainer
@@ -135,8 +171,17 @@ def check(completion: str, params: Mapping[str, Any]) -> Score:
     if failing is None:
         return Score(1.0, Status.CORRECT, details)
     details["message"] = failing.message
-    value = verdict.passed / len(tests) if partial else 0.0
+    value = sum(t.value for t in verdict.tests) / len(tests) if partial else 0.0
     return Score(value, _STATUS[failing.status], details)
+
+
+def _test_detail(t: Any) -> dict[str, Any]:
+    detail: dict[str, Any] = {"status": t.status.value, "time_ms": t.time_ms}
+    if t.score is not None:  # a checker judged it: its score and its words
+        detail["score"] = t.score
+        if t.message:
+            detail["message"] = t.message
+    return detail
 
 
 def deadline_s(params: Mapping[str, Any], default: float) -> float:
@@ -146,7 +191,10 @@ def deadline_s(params: Mapping[str, Any], default: float) -> float:
         limits = Limits.from_mapping(dict(params.get("limits") or {}))
         n = len(params.get("tests") or []) or 1
         budget = limits.compile_timeout_s + n * (limits.timeout_s + 0.5)
-        return min(budget, limits.total_timeout_s) + 10.0
+        checking = 0.0
+        if params.get("checker"):  # its own build, and a run after each test
+            checking = limits.compile_timeout_s + n * (max(5.0, limits.timeout_s) + 0.5)
+        return min(budget, limits.total_timeout_s) + checking + 10.0
     except (TypeError, ValueError):
         return default
 

@@ -99,9 +99,69 @@ def test_cpp_program() -> None:
     assert s.status is Status.COMPILE_ERROR and "error" in s.details["message"]
 
 
+def test_fences_of_every_language() -> None:
+    text = "```c\nint c;\n```\n```js\nlet js;\n```\n```java\nclass J {}\n```\n```rust\nfn r() {}\n```\n"
+    assert code.extract_program(text, "c") == "int c;"
+    assert code.extract_program(text, "javascript") == "let js;"
+    assert code.extract_program(text.replace("```js", "```javascript"), "javascript") == "let js;"
+    assert code.extract_program(text, "java") == "class J {}"
+    assert code.extract_program(text, "rust") == "fn r() {}"
+    assert code.extract_program(text, "cpp") == "fn r() {}"  # no c++ block: the last one
+
+
+def test_c_javascript_and_a_program_in_the_wrong_language() -> None:
+    c = '```c\n#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b);return 0;}\n```'
+    assert code.check(c, params(language="c")).status is Status.CORRECT
+    js = "```js\nconst [a, b] = require('fs').readFileSync(0, 'utf8').split(/\\s+/).map(Number);\nconsole.log(a + b);\n```"
+    assert code.check(js, params(language="javascript")).status is Status.CORRECT
+    # Python in a C fence: the C compiler's verdict, the completion's fault.
+    s = code.check(PY_ADD.replace("```python", "```c"), params(language="c"))
+    assert s.status is Status.COMPILE_ERROR and s.value == 0.0 and "error" in s.details["message"]
+
+
+def test_checker_scores_and_its_bad_input() -> None:
+    checker = {"code": "def check(i, e, o):\n    return int(o) == sum(map(int, i.split()))\n"}
+    s = code.check(PY_ADD, params(tests=[{"input": "1 2", "output": "?"}], checker=checker))
+    assert s.status is Status.CORRECT and s.details["tests"][0]["score"] == 1.0
+    half = {"code": "def check(i, e, o):\n    return 0.5, 'half'\n"}
+    s = code.check(PY_ADD, params(checker=half))
+    assert (s.value, s.status) == (0.5, Status.WRONG)
+    assert s.details["tests"][0] == {
+        "status": "wrong",
+        "time_ms": s.details["tests"][0]["time_ms"],
+        "score": 0.5,
+        "message": "half",
+    }
+    for bad, field in (
+        ({**checker, "protocol": "spj"}, "checker.protocol"),
+        ({**checker, "language": "cobol"}, "checker.language"),
+        ({"code": "check = 1"}, "checker.code"),
+        (
+            {"code": "int main( {", "language": "cpp", "protocol": "testlib"},
+            "checker does not compile",
+        ),
+        ({"code": "def check(i, e, o):\n    raise KeyError('x')\n"}, "KeyError"),
+    ):
+        s = code.check(PY_ADD, params(checker=bad))
+        assert s.status is Status.INVALID and s.value is None, bad
+        assert field in s.details["message"], s.details
+
+
+def test_a_missing_toolchain_is_invalid_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    backend = LocalBackend(pool_size=0)
+    found = dict(backend.languages())
+    found["rust"] = sandbox.languages.Toolchain(False, missing="rustc")
+    monkeypatch.setattr(backend, "languages", lambda: found)
+    sandbox.configure(backend)
+    s = code.check("```rust\nfn main() {}\n```", params(language="rust"))
+    assert s.status is Status.INVALID and "rust" in s.details["message"]
+    assert "rustc" in s.details["message"]
+    assert "rust" not in sandbox.health(refresh=True)["languages"]
+
+
 def test_invalid_requests_have_null_scores() -> None:
     for p in (
-        params(language="rust"),
+        params(language="cobol"),
         params(language="cpp", tests=[{"code": "assert True"}]),
         params(tests=[]),
         params(tests=[{"input": "1"}]),
@@ -175,3 +235,10 @@ def test_api_end_to_end(api) -> None:
     assert r.status_code == 422
     health = api.get("/healthz").json()
     assert health["sandbox"]["ok"] is True
+    have = {n for n, tc in sandbox.get_backend().languages().items() if tc.ok}
+    assert set(health["sandbox"]["languages"]) == have and "python" in have
+    r = api.post(
+        "/v1/rewards",
+        json={"items": [{"completion": PY_ADD, "checks": {"code": {**params(), "checker": {}}}}]},
+    )
+    assert r.status_code == 422 and "checker" in str(r.json()["detail"])

@@ -85,7 +85,7 @@ def test_cpp_code_tests_are_refused() -> None:
 
 def test_unknown_language_and_mode_are_refused() -> None:
     with pytest.raises(ValueError, match="language"):
-        sandbox.run(Program("rust", "fn main(){}"), [Test("", "")])
+        sandbox.run(Program("cobol", "DISPLAY 1."), [Test("", "")])
     with pytest.raises(ValueError, match="compare mode"):
         sandbox.run(Program("python", "print(1)"), [Test("", "1")], compare=Compare("fuzzy"))
 
