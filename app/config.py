@@ -42,6 +42,9 @@ class Settings:
     max_pending_items: int = 65536
     #: Redis: a chunk in a worker's hands this long without a heartbeat is taken by another.
     claim_idle_s: float = 30.0
+    #: Redis: a worker's liveness key lives this long unless refreshed (every third of it);
+    #: once it expires, other workers take its chunks (failover within about this time).
+    liveness_ttl_s: float = 3.0
     #: Redis: a batch is split into chunks of at most this many items, shared by all workers.
     chunk_items: int = 256
     #: Redis worker: on SIGTERM, finish work in hand for this long, then hand the rest back.
@@ -94,6 +97,8 @@ class Settings:
             raise ConfigError(
                 "claim_idle_s and chunk_items must be positive, shutdown_grace_s >= 0"
             )
+        if self.liveness_ttl_s <= 0:
+            raise ConfigError("liveness_ttl_s must be positive")
         if not 0 < self.port < 65536:
             raise ConfigError(f"port out of range: {self.port}")
         if self.sandbox_backend not in ("local", "docker"):

@@ -49,6 +49,7 @@ __all__ = [
     "get_backend",
     "health",
     "run",
+    "stats",
 ]
 
 
@@ -74,6 +75,8 @@ class Backend(Protocol):
 
 _lock = threading.Lock()
 _backend: Backend | None = None
+#: Runs in progress in this process (for `stats`).
+_busy = 0
 
 
 def configure(backend: str | Backend = "local", **options: Any) -> Backend:
@@ -157,10 +160,26 @@ def run(
     and `SandboxUnavailable` when the sandbox cannot start; everything the program does ends up
     in the verdict.
     """
+    global _busy
     compare = compare or Compare()
     _check(program, tests, compare, checker)
     backend = get_backend()
-    return backend.run(program, tests, limits or Limits(), compare, stop_on_failure, checker)
+    with _lock:
+        _busy += 1
+    try:
+        return backend.run(program, tests, limits or Limits(), compare, stop_on_failure, checker)
+    finally:
+        with _lock:
+            _busy -= 1
+
+
+def stats() -> dict[str, int]:
+    """Sandboxes in this process: `busy` (runs in progress) and `warm` (started and waiting
+    for a run: the warm pool of the local or docker backend, empty without one)."""
+    with _lock:
+        busy, backend = _busy, _backend
+    warm = len(getattr(backend, "_pool", ())) if backend is not None else 0
+    return {"warm": warm, "busy": busy}
 
 
 def health(refresh: bool = False) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from app.api.app import create_app
-from app.broker import create_broker
 from app.config import Settings
+from app.wiring import create_broker
 
 # Small limits keep generated batches cheap; a short item deadline bounds any slow check.
 SETTINGS = Settings.load(env={}, workers=1, max_items=16, item_timeout_s=5.0)

@@ -22,11 +22,12 @@ from app.api import compat, schemas
 from app.api.body import HTTPProblem, read_json, too_large, validate
 from app.api.select import SelectRequest
 from app.api.select import router as select_router
-from app.broker import Broker, BrokerError, QueueFull, create_broker
+from app.broker import Broker, BrokerError, QueueFull
 from app.checkers.registry import REGISTRY
 from app.config import Settings
 from app.jobs import ItemResult, Job
 from app.process import tune_gc
+from app.wiring import create_broker
 
 log = logging.getLogger("rewardkit.api")
 

@@ -3,8 +3,11 @@
 Layout (every key under `prefix`, so deployments and tests share one server):
 - `{p}:queue`: the stream. One entry per chunk of a job (`job`, `idx`, `of`, `n`, `items`);
   workers read it in the consumer group `workers` (XREADGROUP), acknowledge and delete an entry
-  once its results are stored (XACK + XDEL), and take over entries a dead worker left pending
-  (XAUTOCLAIM after `claim_idle_s` without a heartbeat).
+  once its results are stored (XACK + XDEL), and take over entries a dead worker left pending:
+  at once when its liveness key has expired (XCLAIM), and in any case after `claim_idle_s`
+  without a heartbeat on the entry (XAUTOCLAIM).
+- `{p}:alive:{consumer}`: a worker's liveness key, refreshed every `liveness_ttl_s / 3` with a
+  TTL of `liveness_ttl_s`; its value is the worker's load (JSON) for /metrics.
 - `{p}:job:{id}`: a hash with the job's status, chunk count and chunks done.
 - `{p}:res:{id}`: a hash of chunk index -> that chunk's results (JSON).
 - `{p}:pending`: items queued or being scored, the bound behind back-pressure.
@@ -29,7 +32,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 import redis.asyncio as aioredis
@@ -43,7 +46,6 @@ from app.jobs import Item, ItemResult, Job, JobState, JobStatus
 
 if TYPE_CHECKING:
     from app.config import Settings
-    from app.worker.redis_worker import RedisWorker
 
 log = logging.getLogger("rewardkit.broker.redis")
 
@@ -204,6 +206,9 @@ class Keys:
 
     def res(self, job_id: str) -> str:
         return f"{self.prefix}:res:{job_id}"
+
+    def alive(self, consumer: str) -> str:
+        return f"{self.prefix}:alive:{consumer}"
 
 
 class MalformedEntry(ValueError):
@@ -416,6 +421,82 @@ class StreamQueue:
         """Remove `consumer` from the group if it holds nothing."""
         await self._forget(keys=[self.keys.stream], args=[GROUP, consumer])
 
+    # --- liveness: a key per worker with a short TTL ------------------------------------------
+
+    async def beat(self, consumer: str, ttl_ms: int, load: dict[str, Any]) -> None:
+        """Say `consumer` is alive for `ttl_ms` more, with its load (read by /metrics)."""
+        await self.redis.set(self.keys.alive(consumer), orjson.dumps(load), px=ttl_ms)
+
+    async def leave(self, consumer: str) -> None:
+        """A clean exit: no liveness key, and out of the group if holding nothing."""
+        await self.redis.delete(self.keys.alive(consumer))
+        await self.forget_consumer(consumer)
+
+    async def dead_holders(self, consumer: str) -> list[str]:
+        """Other consumers that hold pending entries but whose liveness key has expired."""
+        summary = await self.redis.xpending(self.keys.stream, GROUP)
+        holders = [
+            c["name"].decode() if isinstance(c["name"], bytes) else str(c["name"])
+            for c in summary.get("consumers") or []
+            if int(c["pending"]) > 0
+        ]
+        holders = [h for h in holders if h != consumer]
+        if not holders:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for h in holders:
+                pipe.exists(self.keys.alive(h))
+            flags = await pipe.execute()
+        return [h for h, live in zip(holders, flags, strict=True) if not live]
+
+    async def take_from(
+        self, dead: str, consumer: str, min_idle_ms: int, count: int
+    ) -> list[tuple[bytes, Any, int]]:
+        """XCLAIM up to `count` of `dead`'s pending entries for `consumer`: `(id, fields,
+        times delivered)` per entry taken. `min_idle_ms` makes a race between two claimers
+        harmless: the first claim resets the idle time, so the second takes nothing."""
+        info = await self.redis.xpending_range(
+            self.keys.stream, GROUP, min="-", max="+", count=count, consumername=dead
+        )
+        if not info:
+            return []
+        deliveries = {p["message_id"]: int(p["times_delivered"]) + 1 for p in info}
+        taken = await self.redis.xclaim(
+            self.keys.stream, GROUP, consumer, min_idle_ms, list(deliveries)
+        )
+        out = []
+        for entry_id, fields in taken or []:
+            if entry_id is None:
+                continue
+            out.append((entry_id, fields, deliveries.get(entry_id, 1)))
+        # An entry XCLAIM found deleted (its results were stored) is gone from the pending
+        # list too; once the dead consumer holds nothing it leaves the group.
+        if len(info) < count:
+            await self.forget_consumer(dead)
+        return out
+
+    async def worker_loads(self) -> dict[str, dict[str, Any]]:
+        """The load each live worker of the group last reported, by consumer name."""
+        try:
+            group = await self.redis.xinfo_consumers(self.keys.stream, GROUP)
+        except ResponseError:  # no stream or group yet
+            return {}
+        names = [c["name"].decode() if isinstance(c["name"], bytes) else c["name"] for c in group]
+        if not names:
+            return {}
+        values = await self.redis.mget([self.keys.alive(n) for n in names])
+        out: dict[str, dict[str, Any]] = {}
+        for name, raw in zip(names, values, strict=True):
+            if raw is None:
+                continue
+            try:
+                load = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                continue
+            if isinstance(load, dict):
+                out[name] = load
+        return out
+
     async def read_state(self, job_id: str, *, take: bool = False) -> JobState | None:
         """The job's state from Redis; None when unknown or expired. With `take`, a finished
         job is deleted in the same step (the synchronous path)."""
@@ -441,11 +522,25 @@ class StreamQueue:
         return JobState(JobStatus.DONE, results)
 
 
+class LocalWorker(Protocol):
+    """A consumer run on the broker's event loop (`rewardkit serve --redis URL --workers N`):
+    the worker's side, wired in by `app.wiring`, so the broker never imports it."""
+
+    async def start(self) -> None: ...
+
+    async def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    def health(self) -> dict[str, Any]: ...
+
+
 class RedisBroker(Broker):
     """The API's side of the Redis protocol: submit chunks, wait for the finish event.
 
-    With `local_workers` > 0 this process also runs a consumer (`rewardkit serve --redis URL
-    --workers N`): a `RedisWorker` with its own checker pool, on this event loop.
+    With a `local_worker` this process also runs a consumer on this event loop.
     """
 
     def __init__(
@@ -456,7 +551,7 @@ class RedisBroker(Broker):
         result_ttl_s: int = 3600,
         chunk_items: int = 256,
         max_pending_items: int = 65536,
-        local_worker: RedisWorker | None = None,
+        local_worker: LocalWorker | None = None,
     ) -> None:
         self.url = url
         self.keys = Keys(prefix)
@@ -471,22 +566,18 @@ class RedisBroker(Broker):
         self._subscribed = asyncio.Event()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RedisBroker:
-        """The broker `rewardkit serve --redis` runs: with an in-process worker unless
-        `--workers 0`."""
+    def from_settings(
+        cls, settings: Settings, local_worker: LocalWorker | None = None
+    ) -> RedisBroker:
+        """The broker the settings describe, with `local_worker` if given."""
         assert settings.redis_url
-        worker = None
-        if settings.pool_size > 0:
-            from app.worker.redis_worker import RedisWorker
-
-            worker = RedisWorker.from_settings(settings)
         return cls(
             settings.redis_url,
             prefix=settings.prefix,
             result_ttl_s=settings.result_ttl_s,
             chunk_items=settings.chunk_items,
             max_pending_items=settings.max_pending_items,
-            local_worker=worker,
+            local_worker=local_worker,
         )
 
     async def start(self) -> None:

@@ -70,6 +70,7 @@ def _child_main(conn: Connection) -> None:
 class _Chunk:
     tasks: Sequence[Task]
     future: concurrent.futures.Future[list[tuple[Score, float]]]
+    queued_at: float = 0.0
 
 
 class _Slot:
@@ -116,6 +117,7 @@ class _Slot:
             chunk = self.pool.queue.get()
             if chunk is None:
                 return
+            self.pool._picked(self.index, chunk)
             try:
                 chunk.future.set_result(self._run(chunk.tasks))
             except BaseException as exc:  # never leave a caller waiting
@@ -123,6 +125,8 @@ class _Slot:
                 err = Score.error(f"checker pool failure: {type(exc).__name__}: {exc}")
                 chunk.future.set_result([(err, 0.0)] * len(chunk.tasks))
                 self.restart("slot failure")
+            finally:
+                self.pool._released(self.index)
 
     def _run(self, tasks: Sequence[Task]) -> list[tuple[Score, float]]:
         results: list[tuple[Score, float]] = []
@@ -172,6 +176,12 @@ class CheckerPool:
         self.slots = [_Slot(self, i) for i in range(size)]
         self.restarts = self.timeouts = self.crashes = self.items = 0
         self.started = False
+        # Load figures for /metrics and the autoscaler: items queued for a slot (with the
+        # time each chunk was queued), and busy time of the slots.
+        self._stat_lock = threading.Lock()
+        self._queued: dict[int, tuple[int, float]] = {}
+        self._busy_total = 0.0
+        self._busy_since: dict[int, float] = {}
 
     def start(self) -> None:
         """Start the children (the first call also starts the forkserver)."""
@@ -198,8 +208,40 @@ class CheckerPool:
     def submit(self, tasks: Sequence[Task]) -> concurrent.futures.Future[list[tuple[Score, float]]]:
         """Queue `tasks` as one chunk; the future gives `(score, seconds)` per task, in order."""
         fut: concurrent.futures.Future[list[tuple[Score, float]]] = concurrent.futures.Future()
-        self.queue.put(_Chunk(tasks, fut))
+        chunk = _Chunk(tasks, fut, time.monotonic())
+        with self._stat_lock:
+            self._queued[id(chunk)] = (len(tasks), chunk.queued_at)
+        self.queue.put(chunk)
         return fut
+
+    def _picked(self, slot: int, chunk: _Chunk) -> None:
+        with self._stat_lock:
+            self._queued.pop(id(chunk), None)
+            self._busy_since[slot] = time.monotonic()
+
+    def _released(self, slot: int) -> None:
+        with self._stat_lock:
+            since = self._busy_since.pop(slot, None)
+            if since is not None:
+                self._busy_total += time.monotonic() - since
+
+    def load(self) -> dict[str, float]:
+        """`waiting` items queued for a slot, `oldest_wait_s` (age of the oldest such chunk,
+        0 when none), `busy_s` (slot-seconds spent scoring since start; a counter), `busy`
+        (slots scoring now) and `processes`."""
+        now = time.monotonic()
+        with self._stat_lock:
+            waiting = sum(n for n, _ in self._queued.values())
+            oldest = min((t for _, t in self._queued.values()), default=now)
+            busy_s = self._busy_total + sum(now - t for t in self._busy_since.values())
+            busy = len(self._busy_since)
+        return {
+            "waiting": waiting,
+            "oldest_wait_s": now - oldest,
+            "busy_s": busy_s,
+            "busy": busy,
+            "processes": self.size,
+        }
 
     async def run(self, tasks: Sequence[Task]) -> list[tuple[Score, float]]:
         """Score `tasks` spread over every child; results in the order of `tasks`."""

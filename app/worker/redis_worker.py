@@ -1,11 +1,16 @@
 """A Redis worker: read chunks from the stream, score them, store the results exactly once.
 
 `rewardkit worker --redis URL` runs `run_worker`; `rewardkit serve --redis URL --workers N` runs
-the same `RedisWorker` inside the API process (see `RedisBroker.from_settings`).
+the same `RedisWorker` inside the API process (wired in `app.wiring`).
 
 The loop, per worker:
-- take up to `concurrency` chunks at once: new ones (XREADGROUP) and, every so often, ones a
-  dead worker left pending past `claim_idle_s` (XAUTOCLAIM);
+- say it is alive: a key with a TTL of `liveness_ttl_s` (a few seconds), refreshed every third
+  of it by a task of its own on the event loop, whatever the chunks in hand are doing (they
+  run in checker processes and threads), with the worker's load as its value;
+- take up to `concurrency` chunks at once: new ones (XREADGROUP); every `liveness_ttl_s / 3`
+  the chunks of workers whose liveness key expired (XCLAIM: failover in seconds); and, every
+  so often, chunks left pending past `claim_idle_s` by anyone (XAUTOCLAIM: the backstop, e.g.
+  for a worker that froze with its event loop);
 - while a chunk is in hand, a heartbeat resets its idle time, so only a dead (or frozen)
   worker's chunks are taken over, however long a chunk takes;
 - store results through `StreamQueue.finish`: HSETNX per chunk (a re-run is dropped) and
@@ -43,6 +48,7 @@ from app.broker.redis import (
 )
 from app.jobs import ItemResult
 from app.process import tune_gc
+from app.worker.load import BusyWindow, load_figures
 from app.worker.scorer import Scorer, build_scorer
 
 if TYPE_CHECKING:
@@ -67,6 +73,7 @@ class RedisWorker:
         prefix: str = "rewardkit",
         concurrency: int = 4,
         claim_idle_s: float = 30.0,
+        liveness_ttl_s: float = 3.0,
         result_ttl_s: int = 3600,
         grace_s: float = 20.0,
         block_ms: int = 1000,
@@ -75,6 +82,10 @@ class RedisWorker:
         self.scorer = scorer
         self.concurrency = concurrency
         self.claim_idle_s = claim_idle_s
+        self.liveness_ttl_s = liveness_ttl_s
+        # Never block on XREADGROUP past a liveness period: the loop also looks for dead
+        # workers' chunks that often.
+        block_ms = min(block_ms, max(50, int(liveness_ttl_s * 1000 / 3)))
         self.grace_s = grace_s
         self.block_ms = block_ms
         self.name = name or consumer_name()
@@ -84,6 +95,7 @@ class RedisWorker:
         self._active: dict[bytes, tuple[dict[bytes, bytes], asyncio.Task[None]]] = {}
         self._stopping = asyncio.Event()
         self._claim_cursor: bytes | str = "0-0"
+        self._busy = BusyWindow()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RedisWorker:
@@ -96,6 +108,7 @@ class RedisWorker:
             prefix=settings.prefix,
             concurrency=settings.concurrency,
             claim_idle_s=settings.claim_idle_s,
+            liveness_ttl_s=settings.liveness_ttl_s,
             result_ttl_s=settings.result_ttl_s,
             grace_s=settings.shutdown_grace_s,
         )
@@ -125,31 +138,53 @@ class RedisWorker:
             "pool": None if pool is None else pool.health(),
         }
 
+    def load(self) -> dict[str, Any]:
+        """What this worker publishes with its liveness key (read by the API's /metrics)."""
+        return {
+            "in_hand": len(self._active),
+            "concurrency": self.concurrency,
+            "busy": round(self._busy.share(self.scorer.pool), 4),
+            **load_figures(self.scorer.pool),
+        }
+
     async def run(self) -> None:
         """Consume until `stop()`, then finish or hand back the work in hand."""
         beat = asyncio.create_task(self._heartbeat(), name="redis-worker-heartbeat")
+        alive = asyncio.create_task(self._alive(), name="redis-worker-liveness")
         try:
             await self._consume()
         finally:
             beat.cancel()
-            await asyncio.gather(beat, return_exceptions=True)
+            alive.cancel()
+            await asyncio.gather(beat, alive, return_exceptions=True)
             await self._drain()
 
     async def _consume(self) -> None:
         backoff = BACKOFF_MIN_S
         group_ready = False
-        next_claim = 0.0
+        next_claim = next_dead = 0.0
         claim_every = max(0.2, self.claim_idle_s / 4)
+        dead_every = self.liveness_ttl_s / 3
         while not self._stopping.is_set():
             try:
                 if not group_ready:
                     await self.queue.ensure_group()
+                    # Alive before holding anything: others must never see our entries
+                    # without our liveness key.
+                    await self._beat()
                     await self.queue.join(self.name)
                     group_ready = True
                 if len(self._active) >= self.concurrency:
                     tasks = [t for _, t in self._active.values()]
-                    await asyncio.wait(tasks, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
+                    await asyncio.wait(
+                        tasks, timeout=dead_every, return_when=asyncio.FIRST_COMPLETED
+                    )
                     continue
+                if time.monotonic() >= next_dead:
+                    next_dead = time.monotonic() + dead_every
+                    await self._take_from_dead()
+                    if len(self._active) >= self.concurrency:
+                        continue
                 if time.monotonic() >= next_claim:
                     next_claim = time.monotonic() + claim_every
                     await self._reclaim()
@@ -201,6 +236,31 @@ class RedisWorker:
             self.stats["reclaimed"] += 1
             log.warning("took over chunk %s (delivery %d)", entry_id.decode(), deliveries)
             self._spawn(entry_id, fields, deliveries)
+
+    async def _take_from_dead(self) -> None:
+        """Take over the chunks of workers whose liveness key expired: they died (or lost
+        Redis, or froze) at least `liveness_ttl_s` ago. A live worker refreshes its key from
+        its event loop whatever its chunks are doing, so it is never robbed."""
+        self.stats["dead_scans"] += 1
+        for dead in await self.queue.dead_holders(self.name):
+            free = self.concurrency - len(self._active)
+            if free <= 0:
+                return
+            min_idle_ms = int(self.liveness_ttl_s * 1000 / 2)
+            for entry_id, fields, deliveries in await self.queue.take_from(
+                dead, self.name, min_idle_ms, free
+            ):
+                if entry_id in self._active:
+                    continue
+                self.stats["reclaimed"] += 1
+                self.stats["reclaimed_dead"] += 1
+                log.warning(
+                    "took over chunk %s from dead worker %s (delivery %d)",
+                    entry_id.decode(),
+                    dead,
+                    deliveries,
+                )
+                self._spawn(entry_id, fields, deliveries)
 
     def _spawn(self, entry_id: bytes, fields: Any, deliveries: int) -> None:
         if entry_id in self._active:
@@ -274,6 +334,16 @@ class RedisWorker:
                 with contextlib.suppress(RedisError, OSError):
                     await self.queue.heartbeat(self.name, list(self._active))
 
+    async def _beat(self) -> None:
+        await self.queue.beat(self.name, int(self.liveness_ttl_s * 1000), self.load())
+
+    async def _alive(self) -> None:
+        """Refresh the liveness key three times per TTL (one late refresh is not a death)."""
+        while True:
+            with contextlib.suppress(RedisError, OSError):
+                await self._beat()
+            await asyncio.sleep(self.liveness_ttl_s / 3)
+
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), seconds)
@@ -294,7 +364,7 @@ class RedisWorker:
                 log.warning("could not hand back %s (%s): it will be reclaimed", entry_id, exc)
         await asyncio.gather(*tasks, return_exceptions=True)
         with contextlib.suppress(RedisError, OSError):
-            await self.queue.forget_consumer(self.name)
+            await self.queue.leave(self.name)
 
 
 async def run_worker(settings: Settings) -> int:

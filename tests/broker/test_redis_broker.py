@@ -16,7 +16,7 @@ from app.broker.redis import GROUP, RedisBroker
 from app.jobs import Item, ItemResult, Job, JobStatus
 from app.worker.redis_worker import MAX_DELIVERIES, RedisWorker
 from app.worker.scorer import Scorer
-from tests.broker.redis_support import with_slow
+from tests.broker.redis_support import until, with_slow
 
 Factory = Callable[..., Awaitable[RedisBroker]]
 
@@ -46,6 +46,7 @@ async def make_broker(redis_url: str, prefix: str) -> AsyncIterator[Factory]:
         result_ttl_s: int = 60,
         max_pending_items: int = 65536,
         claim_idle_s: float = 30.0,
+        liveness_ttl_s: float = 3.0,
     ) -> RedisBroker:
         local = None
         if worker:
@@ -54,6 +55,7 @@ async def make_broker(redis_url: str, prefix: str) -> AsyncIterator[Factory]:
                 Scorer(None, registry=with_slow()),
                 prefix=prefix,
                 claim_idle_s=claim_idle_s,
+                liveness_ttl_s=liveness_ttl_s,
                 result_ttl_s=result_ttl_s,
                 block_ms=200,
             )
@@ -192,6 +194,47 @@ async def test_reclaimed_chunks_finish_and_stored_ones_are_not_rescored(
     stats = broker.local_worker.stats  # type: ignore[union-attr]
     assert stats["reclaimed"] == 2 and stats["skipped_scored"] == 1 and stats["chunks"] == 1
     assert_drained(rds, prefix)
+
+
+async def test_a_dead_workers_chunks_are_taken_once_its_liveness_key_expires(
+    make_broker: Factory, rds, prefix
+) -> None:
+    # A ghost took both chunks and never said it was alive (as after `kill -9`, once its key
+    # expired). The claim time is two minutes: only the liveness path can explain a finish.
+    feeder = await make_broker(worker=False, chunk_items=2)
+    job = slow_job(4)
+    await feeder.submit(job)
+    assert len(await feeder.queue.read("ghost", 10, 100)) == 2
+    broker = await make_broker(claim_idle_s=120, liveness_ttl_s=0.6)
+    state = await broker.state(job.id, wait_s=30)
+    assert state is not None and got(state.results) == expected(job)
+    stats = broker.local_worker.stats  # type: ignore[union-attr]
+    assert stats["reclaimed_dead"] == 2 and stats["chunks"] == 2
+    assert_drained(rds, prefix)
+    # The dead consumer left the group once it held nothing; the live one is there.
+    names = {c["name"].decode() for c in rds.xinfo_consumers(f"{prefix}:queue", GROUP)}
+    assert names == {broker.local_worker.name}  # type: ignore[union-attr]
+
+
+async def test_a_live_worker_is_never_robbed(make_broker: Factory, rds, prefix) -> None:
+    # The ghost holds both chunks and its liveness key is fresh: however often the worker
+    # looks for dead workers, it takes nothing until the key goes away.
+    feeder = await make_broker(worker=False, chunk_items=2)
+    job = slow_job(4)
+    await feeder.submit(job)
+    rds.set(f"{prefix}:alive:ghost", b"{}", ex=120)
+    assert len(await feeder.queue.read("ghost", 10, 100)) == 2
+    broker = await make_broker(claim_idle_s=120, liveness_ttl_s=0.3)
+    worker = broker.local_worker
+    assert isinstance(worker, RedisWorker)
+    await until(lambda: worker.stats["dead_scans"] >= 10, 30, "ten scans for dead workers")
+    assert worker.stats["reclaimed"] == 0
+    ghost = rds.xpending_range(f"{prefix}:queue", GROUP, "-", "+", 10, consumername="ghost")
+    assert len(ghost) == 2
+    rds.delete(f"{prefix}:alive:ghost")  # the ghost dies
+    state = await broker.state(job.id, wait_s=30)
+    assert state is not None and got(state.results) == expected(job)
+    assert worker.stats["reclaimed_dead"] == 2
 
 
 async def test_a_chunk_that_keeps_killing_workers_fails_its_job(

@@ -4,6 +4,7 @@ mid-job, two workers sharing one big batch, and a graceful SIGTERM."""
 from __future__ import annotations
 
 import signal
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -36,26 +37,69 @@ def check_results(job: Job, state: JobState | None) -> Counter[int]:
     return Counter(r.details["slow"]["pid"] for r in state.results)
 
 
-async def test_kill_9_mid_job_and_another_worker_finishes_it(workers, broker, rds, prefix):
-    env = {"REWARDKIT_CLAIM_IDLE_S": "1.0"}
+def consumer_of(rds, prefix: str, pid: int) -> str:
+    """The consumer name of the worker process `pid` (names are host:pid:random)."""
+    (name,) = [
+        c["name"].decode() for c in consumers(rds, prefix) if f":{pid}:" in c["name"].decode()
+    ]
+    return name
+
+
+def held_by(rds, prefix: str, name: str) -> int:
+    return len(rds.xpending_range(f"{prefix}:queue", GROUP, "-", "+", 100, consumername=name))
+
+
+async def test_kill_9_mid_job_and_another_worker_finishes_it_in_seconds(
+    workers, broker, rds, prefix, tmp_path
+):
+    # The idle-time claim is two minutes, the liveness TTL two seconds: only the liveness
+    # path can finish the job within the wait below.
+    env = {"REWARDKIT_CLAIM_IDLE_S": "120", "REWARDKIT_LIVENESS_TTL_S": "2"}
     a = workers("--concurrency", "1", **env)
-    await until(lambda: consumers(rds, prefix), 60, "worker A to join the group")
-    job = slow_job(8, sleep=0.5)  # 4 chunks of 2 items, ~0.5 s each, one at a time
+    b = workers("--concurrency", "1", **env)
+    await until(lambda: len(consumers(rds, prefix)) == 2, 60, "both workers to join")
+    name_a = consumer_of(rds, prefix, a.pid)
+    job = slow_job(16, sleep=0.5)  # 8 chunks of 2 items, ~1 s each
     await broker.submit(job)
     res = f"{prefix}:res:{job.id}"
-
-    def mid_flight() -> bool:  # A has stored a chunk and holds the next one
-        return rds.hlen(res) >= 1 and rds.xpending(f"{prefix}:queue", GROUP)["pending"] == 1
-
-    await until(mid_flight, 30, "worker A to be mid-job")
+    await until(lambda: rds.hlen(res) >= 1 and held_by(rds, prefix, name_a) == 1, 30, "A mid-job")
     a.kill()  # SIGKILL: no chance to hand anything back
     a.wait()
-    assert rds.hlen(res) < 4, "the job finished before the kill: nothing was tested"
-    b = workers("--concurrency", "2", **env)
+    killed = time.monotonic()
+    assert rds.hlen(res) < 8, "the job finished before the kill: nothing was tested"
     state = await broker.state(job.id, wait_s=60)
+    took = time.monotonic() - killed
     per_pid = check_results(job, state)
     assert set(per_pid) == {a.pid, b.pid}  # both did part of it; nothing else did
-    assert int(rds.hget(f"{prefix}:job:{job.id}", "done")) == 4
+    assert int(rds.hget(f"{prefix}:job:{job.id}", "done")) == 8
+    assert rds.xlen(f"{prefix}:queue") == 0
+    # The mechanism: B took A's chunk because A's liveness key expired...
+    log_b = (tmp_path / "worker1.log").read_text()
+    assert f"from dead worker {name_a}" in log_b
+    # ...and well before the idle-time claim could have (120 s). What is left after the
+    # kill is at most 7 chunks of ~1 s for one worker plus the 2 s TTL: the bound is loose.
+    print(f"job finished {took:.1f}s after kill -9 of the worker holding a chunk")
+    assert took < 60
+
+
+async def test_a_busy_worker_on_a_long_chunk_is_not_robbed(workers, broker, rds, prefix, tmp_path):
+    # One item that takes 4 s, ten times the liveness TTL: its worker keeps its key alive
+    # from its event loop while the item runs in a thread, so the other (idle beside it)
+    # never takes it.
+    env = {"REWARDKIT_CLAIM_IDLE_S": "120", "REWARDKIT_LIVENESS_TTL_S": "0.4"}
+    a = workers("--concurrency", "1", **env)
+    await until(lambda: consumers(rds, prefix), 60, "worker A to join the group")
+    b = workers("--concurrency", "1", **env)
+    await until(lambda: len(consumers(rds, prefix)) == 2, 60, "worker B to join the group")
+    job = Job([Item("long", "x" * 7, {"slow": {"sleep": 4.0}})])
+    await broker.submit(job)
+    state = await broker.state(job.id, wait_s=60)
+    per_pid = check_results(job, state)
+    assert len(per_pid) == 1  # one chunk, scored by one worker, once
+    ((pid, _),) = per_pid.items()
+    other = 1 if pid == a.pid else 0
+    assert "took over" not in (tmp_path / f"worker{other}.log").read_text()
+    assert b.poll() is None and a.poll() is None
     assert rds.xlen(f"{prefix}:queue") == 0
 
 
