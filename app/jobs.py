@@ -75,19 +75,36 @@ def new_job_id() -> str:
 
 @dataclass(slots=True)
 class Job:
-    """A batch of items scored together."""
+    """A batch of items scored together. With `deadline_s`, the answer comes that many
+    seconds after `created`: checks not finished by then are `deadline` (no score)."""
 
     items: list[Item]
     id: str = field(default_factory=new_job_id)
     created: float = field(default_factory=time.time)
+    deadline_s: float | None = None
+
+    def deadline(self) -> float | None:
+        """The deadline as a `time.monotonic()` instant (None without one)."""
+        if self.deadline_s is None:
+            return None
+        return time.monotonic() + self.deadline_s - max(0.0, time.time() - self.created)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "created": self.created, "items": [i.to_json() for i in self.items]}
+        return {
+            "id": self.id,
+            "created": self.created,
+            "items": [i.to_json() for i in self.items],
+            "deadline_s": self.deadline_s,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Job:
+        deadline = data.get("deadline_s")
         return cls(
-            [Item.from_json(i) for i in data["items"]], str(data["id"]), float(data["created"])
+            [Item.from_json(i) for i in data["items"]],
+            str(data["id"]),
+            float(data["created"]),
+            None if deadline is None else float(deadline),
         )
 
 

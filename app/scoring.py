@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from app.checkers.base import Score
 from app.jobs import ItemResult
@@ -32,3 +32,8 @@ def combine(item_id: str, scores: Mapping[str, Score], weights: Mapping[str, flo
     elif reward is not None:
         reward = round(reward, 12)  # hide float noise such as 1.5000000000000002
     return ItemResult(item_id, reward, values, details)
+
+
+def deadline_result(item_id: str, checks: Iterable[str]) -> ItemResult:
+    """The result of an item none of whose checks finished by its batch's deadline."""
+    return combine(item_id, {name: Score.deadline() for name in checks}, {})

@@ -299,9 +299,21 @@ class ItemIn(_Strict):
     _names = field_validator("weights")(_check_weight_names)
 
 
+#: Longest batch deadline a request may ask for (seconds).
+MAX_DEADLINE_S = 3600.0
+
+
 class RewardsRequest(_Strict):
     items: list[ItemIn]
     weights: Weights | None = Field(None, description="per-check weights for every item")
+    deadline_s: float | None = Field(
+        None,
+        strict=True,  # a number, not `true` or "5"
+        gt=0.0,
+        le=MAX_DEADLINE_S,
+        description="answer within this many seconds: checks not finished by then are "
+        "`deadline` with a null score and reward, and their work is cancelled",
+    )
 
     _names = field_validator("weights")(_check_weight_names)
 
@@ -325,7 +337,7 @@ def to_job(req: RewardsRequest) -> Job:
                 weights=weights,
             )
         )
-    return Job(items)
+    return Job(items, deadline_s=req.deadline_s)
 
 
 # --- answers (documentation of the shapes; the routes build plain dicts for speed) ----------

@@ -63,7 +63,7 @@ class EmbeddedBroker(Broker):
         # The synchronous path skips the job table: nobody will ask for this id later.
         self._reserve(len(job.items))
         try:
-            return await self.scorer.score(job.items)
+            return await self.scorer.score(job.items, job.deadline())
         finally:
             self._release(len(job.items))
 
@@ -79,7 +79,8 @@ class EmbeddedBroker(Broker):
     async def _work(self, job: Job, entry: _Entry) -> None:
         entry.state = JobState(JobStatus.RUNNING)
         try:
-            entry.state = JobState(JobStatus.DONE, await self.scorer.score(job.items))
+            results = await self.scorer.score(job.items, job.deadline())
+            entry.state = JobState(JobStatus.DONE, results)
         except Exception as exc:
             log.exception("job %s failed", job.id)
             entry.state = JobState(JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")

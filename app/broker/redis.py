@@ -43,6 +43,7 @@ from redis.exceptions import RedisError, ResponseError
 from app import metrics
 from app.broker.base import Broker, BrokerError, QueueFull
 from app.jobs import Item, ItemResult, Job, JobState, JobStatus
+from app.scoring import deadline_result
 
 if TYPE_CHECKING:
     from app.config import Settings
@@ -56,13 +57,28 @@ GROUP = "workers"
 QUEUED_TTL_S = 86400
 #: Job ids are ours (hex uuids) but arrive from URLs: bound what reaches a key name.
 MAX_JOB_ID = 128
+#: A job past its deadline is finished by the reader this long after it, so the workers'
+#: results for what they finished by the deadline (stored right after it) are in.
+DEADLINE_GRACE_S = 0.25
 
 # Lua scripts run atomically in Redis: each is one step of the protocol that must not be
 # interleaved with another worker's.
 
-_SUBMIT = """
--- KEYS: pending, job, stream, res. ARGV: n, limit, ttl, job_id, created, chunks, channel,
--- result_ttl, then (n_items, items_json) per chunk. Returns 1 queued, 0 full, -1 duplicate id.
+#: Lua: the Redis server's clock in milliseconds (one clock for every deadline, whatever the
+#: clocks of the API and worker machines say).
+_NOW_MS = """
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+"""
+
+_SUBMIT = (
+    _NOW_MS
+    + """
+-- KEYS: pending, job, stream, res, waiting. ARGV: n, limit, ttl, job_id, created, chunks,
+-- channel, result_ttl, deadline_ms ('' = none), then (n_items, items_json, skeleton_json)
+-- per chunk. Returns 1 queued, 0 full, -1 duplicate id.
 local n = tonumber(ARGV[1])
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
 if cur > 0 and cur + n > tonumber(ARGV[2]) then return 0 end
@@ -76,25 +92,49 @@ if chunks == 0 then
   return 1
 end
 redis.call('INCRBY', KEYS[1], n)
+redis.call('INCRBY', KEYS[5], n)
 redis.call('HSET', KEYS[2], 'status', 'queued', 'chunks', chunks, 'items', n, 'done', 0,
            'created', ARGV[5])
+local dl = ''
+if ARGV[9] ~= '' then
+  dl = '1'
+  redis.call('HSET', KEYS[2], 'deadline', now_ms() + tonumber(ARGV[9]))
+end
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 for i = 0, chunks - 1 do
+  local n_i, items, skel = ARGV[10 + 3 * i], ARGV[11 + 3 * i], ARGV[12 + 3 * i]
+  if dl ~= '' then
+    -- What the reader needs to answer `deadline` for a chunk nobody finished in time.
+    redis.call('HSET', KEYS[2], 'sk:' .. i, skel, 'n:' .. i, n_i)
+  end
   redis.call('XADD', KEYS[3], '*', 'job', ARGV[4], 'idx', i, 'of', chunks,
-             'n', ARGV[9 + 2 * i], 'items', ARGV[10 + 2 * i])
+             'n', n_i, 'items', items, 'dl', dl)
 end
 return 1
 """
+)
 
-_BEGIN = """
--- KEYS: job, res. ARGV: idx, now. Returns what the worker should do with the chunk.
+_BEGIN = (
+    _NOW_MS
+    + """
+-- KEYS: job, res, waiting. ARGV: idx, now, n_items. Returns what the worker should do with
+-- the chunk: 'go', 'go:<ms left before the job's deadline>', 'late' (past it), or why not.
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'gone' end
+if redis.call('HSETNX', KEYS[1], 'b:' .. ARGV[1], 1) == 1 then
+  -- First start of this chunk: its items no longer wait.
+  if redis.call('DECRBY', KEYS[3], ARGV[3]) < 0 then redis.call('SET', KEYS[3], 0) end
+end
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 'scored' end
 local status = redis.call('HGET', KEYS[1], 'status')
 if status ~= 'queued' then return status end
 redis.call('HSETNX', KEYS[1], 'started', ARGV[2])
-return 'go'
+local deadline = redis.call('HGET', KEYS[1], 'deadline')
+if not deadline then return 'go' end
+local left = tonumber(deadline) - now_ms()
+if left <= 0 then return 'late' end
+return 'go:' .. left
 """
+)
 
 _FINISH = """
 -- KEYS: job, res, pending, stream. ARGV: idx, payload, n_items, result_ttl, error ('' =
@@ -129,13 +169,43 @@ end
 return out
 """
 
-_STATE = """
--- KEYS: job, res. ARGV: take ('1': delete a finished job once read: nobody asks again).
--- Returns {} for an unknown job, else {status, chunks, started, error, res fields...}
--- with the results only when done: one round trip, and no partial results read while polling.
-local meta = redis.call('HMGET', KEYS[1], 'status', 'chunks', 'started', 'error')
+_STATE = (
+    _NOW_MS
+    + """
+-- KEYS: job, res, pending, waiting. ARGV: take ('1': delete a finished job once read: nobody
+-- asks again), grace_ms, result_ttl, channel, job_id.
+-- Returns {} for an unknown job, else {status, chunks, started, error, recheck_ms, res
+-- fields...} with the results only when done: one round trip, and no partial results read
+-- while polling. A job past its deadline (plus `grace_ms`, for the workers to store what they
+-- finished) is finished here: every chunk without results gets 'D' .. its skeleton (the
+-- reader answers `deadline` for its items), so a late worker's results are dropped (HSETNX).
+-- `recheck_ms`: for a job still running with a deadline, when to read again.
+local meta = redis.call('HMGET', KEYS[1], 'status', 'chunks', 'started', 'error', 'deadline')
 if not meta[1] then return {} end
-local out = {meta[1], meta[2] or '0', meta[3] or '', meta[4] or ''}
+local recheck = ''
+if meta[1] == 'queued' and meta[5] then
+  local left = tonumber(meta[5]) + tonumber(ARGV[2]) - now_ms()
+  if left > 0 then
+    recheck = tostring(left)
+  else
+    for i = 0, tonumber(meta[2]) - 1 do
+      if redis.call('HEXISTS', KEYS[2], i) == 0 then
+        redis.call('HSET', KEYS[2], i, 'D' .. (redis.call('HGET', KEYS[1], 'sk:' .. i) or '[]'))
+        local n = tonumber(redis.call('HGET', KEYS[1], 'n:' .. i) or '0')
+        if redis.call('DECRBY', KEYS[3], n) < 0 then redis.call('SET', KEYS[3], 0) end
+        if redis.call('HSETNX', KEYS[1], 'b:' .. i, 1) == 1 then
+          if redis.call('DECRBY', KEYS[4], n) < 0 then redis.call('SET', KEYS[4], 0) end
+        end
+      end
+    end
+    redis.call('HSET', KEYS[1], 'status', 'done')
+    redis.call('EXPIRE', KEYS[1], ARGV[3])
+    redis.call('EXPIRE', KEYS[2], ARGV[3])
+    redis.call('PUBLISH', ARGV[4], ARGV[5])
+    meta[1] = 'done'
+  end
+end
+local out = {meta[1], meta[2] or '0', meta[3] or '', meta[4] or '', recheck}
 if meta[1] == 'done' then
   local parts = redis.call('HGETALL', KEYS[2])
   for i = 1, #parts do out[#out + 1] = parts[i] end
@@ -145,6 +215,7 @@ if ARGV[1] == '1' and (meta[1] == 'done' or meta[1] == 'failed') then
 end
 return out
 """
+)
 
 _HEARTBEAT = """
 -- KEYS: stream. ARGV: group, consumer, ids... Resets the idle time of the entries this
@@ -201,6 +272,10 @@ class Keys:
     def events(self) -> str:
         return f"{self.prefix}:events"
 
+    @property
+    def waiting(self) -> str:
+        return f"{self.prefix}:waiting"
+
     def job(self, job_id: str) -> str:
         return f"{self.prefix}:job:{job_id}"
 
@@ -229,6 +304,8 @@ class Chunk:
     index: int
     count: int
     items: list[Item] = field(default_factory=list)
+    #: Whether its job has a deadline (the remaining time is asked of Redis at `begin`).
+    deadline: bool = False
 
 
 def decode_entry(entry_id: bytes, fields: dict[bytes, bytes] | None) -> Chunk:
@@ -251,7 +328,7 @@ def decode_entry(entry_id: bytes, fields: dict[bytes, bytes] | None) -> Chunk:
             raise ValueError("bad item")
     except (KeyError, ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise MalformedEntry(f"{type(exc).__name__}: {exc}", job_id, index) from None
-    return Chunk(entry_id, job_id, index, count, items)
+    return Chunk(entry_id, job_id, index, count, items, fields.get(b"dl") == b"1")
 
 
 def connect(url: str, *, socket_timeout: float = 10.0, retries: int = 1) -> aioredis.Redis:
@@ -309,11 +386,15 @@ class StreamQueue:
         args: list[Any] = []
         for start in range(0, len(job.items), chunk_items):
             part = job.items[start : start + chunk_items]
-            args += [len(part), orjson.dumps([i.to_json() for i in part])]
-        chunks = len(args) // 2
+            skeleton = b""
+            if job.deadline_s is not None:
+                skeleton = orjson.dumps([[i.id, list(i.checks)] for i in part])
+            args += [len(part), orjson.dumps([i.to_json() for i in part]), skeleton]
+        chunks = len(args) // 3
+        deadline_ms = "" if job.deadline_s is None else str(max(1, int(job.deadline_s * 1000)))
         k = self.keys
         verdict = await self._submit(
-            keys=[k.pending, k.job(job.id), k.stream, k.res(job.id)],
+            keys=[k.pending, k.job(job.id), k.stream, k.res(job.id), k.waiting],
             args=[
                 len(job.items),
                 max_pending_items,
@@ -323,6 +404,7 @@ class StreamQueue:
                 chunks,
                 k.events,
                 self.result_ttl_s,
+                deadline_ms,
                 *args,
             ],
         )
@@ -332,10 +414,12 @@ class StreamQueue:
             raise BrokerError(f"job id {job.id} already exists")
 
     async def begin(self, chunk: Chunk, now: float) -> str:
-        """Mark the job started; says `go`, or why not (`gone`, `scored`, `done`, `failed`)."""
+        """Mark the job started; says `go` (`go:<ms left>` for a job with a deadline), `late`
+        (its deadline has passed), or why not (`gone`, `scored`, `done`, `failed`)."""
+        k = self.keys
         out = await self._begin(
-            keys=[self.keys.job(chunk.job_id), self.keys.res(chunk.job_id)],
-            args=[chunk.index, repr(now)],
+            keys=[k.job(chunk.job_id), k.res(chunk.job_id), k.waiting],
+            args=[chunk.index, repr(now), len(chunk.items)],
         )
         return out.decode() if isinstance(out, bytes) else str(out)
 
@@ -499,27 +583,49 @@ class StreamQueue:
 
     async def read_state(self, job_id: str, *, take: bool = False) -> JobState | None:
         """The job's state from Redis; None when unknown or expired. With `take`, a finished
-        job is deleted in the same step (the synchronous path)."""
+        job is deleted in the same step (the synchronous path). A job past its deadline is
+        finished by this read (see `_STATE`)."""
+        state, _ = await self.read_state_until(job_id, take=take)
+        return state
+
+    async def read_state_until(
+        self, job_id: str, *, take: bool = False
+    ) -> tuple[JobState | None, float | None]:
+        """`read_state`, and for a running job with a deadline the seconds until this read
+        would finish it (None otherwise)."""
+        k = self.keys
         reply = await self._state(
-            keys=[self.keys.job(job_id), self.keys.res(job_id)], args=[int(take)]
+            keys=[k.job(job_id), k.res(job_id), k.pending, k.waiting],
+            args=[
+                int(take),
+                int(DEADLINE_GRACE_S * 1000),
+                self.result_ttl_s,
+                k.events,
+                job_id,
+            ],
         )
         if not reply:
-            return None
-        status, chunks, started, error, *flat = reply
+            return None, None
+        status, chunks, started, error, recheck, *flat = reply
         if status == b"queued":
-            return JobState(JobStatus.RUNNING if started else JobStatus.QUEUED)
+            state = JobState(JobStatus.RUNNING if started else JobStatus.QUEUED)
+            return state, int(recheck) / 1000 if recheck else None
         if status == b"failed":
-            return JobState(JobStatus.FAILED, error=(error or b"failed").decode(errors="replace"))
+            error_text = (error or b"failed").decode(errors="replace")
+            return JobState(JobStatus.FAILED, error=error_text), None
         parts = dict(zip(flat[::2], flat[1::2], strict=True))
         n = int(chunks)
         if len(parts) != n:
-            return None  # the results expired before the record
+            return None, None  # the results expired before the record
         results: list[ItemResult] = []
         for index in range(n):
-            results.extend(
-                ItemResult.from_json(r) for r in orjson.loads(parts[str(index).encode()])
-            )
-        return JobState(JobStatus.DONE, results)
+            part = parts[str(index).encode()]
+            if part.startswith(b"D"):  # nobody finished this chunk by the deadline
+                skeleton = orjson.loads(part[1:])  # [id, [check names]] per item
+                results.extend(deadline_result(str(i), checks) for i, checks in skeleton)
+            else:
+                results.extend(ItemResult.from_json(r) for r in orjson.loads(part))
+        return JobState(JobStatus.DONE, results), None
 
 
 class LocalWorker(Protocol):
@@ -615,6 +721,9 @@ class RedisBroker(Broker):
             raise BrokerError(f"redis: {type(exc).__name__}: {exc}") from exc
 
     async def run(self, job: Job, timeout_s: float) -> list[ItemResult]:
+        if job.deadline_s is not None:
+            # The answer comes by the deadline: the read after it finishes the job.
+            timeout_s = min(timeout_s, job.deadline_s + DEADLINE_GRACE_S + 5.0)
         await self.submit(job)
         # `take`: nobody asks for a synchronous job again, so its results are read and freed
         # in one step rather than kept for the TTL.
@@ -643,7 +752,7 @@ class RedisBroker(Broker):
             while True:
                 event.clear()
                 try:
-                    state = await self.queue.read_state(job_id, take=take)
+                    state, recheck = await self.queue.read_state_until(job_id, take=take)
                 except (RedisError, OSError) as exc:
                     raise BrokerError(f"redis: {type(exc).__name__}: {exc}") from exc
                 left = deadline - loop.time()
@@ -651,6 +760,8 @@ class RedisBroker(Broker):
                     return state
                 if left <= 0:
                     return state
+                if recheck is not None:  # the job's deadline comes first: read again then
+                    left = min(left, recheck + 0.005)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), left)
         finally:

@@ -27,10 +27,11 @@ class Status(StrEnum):
     OUTPUT_LIMIT = "output_limit"
     INVALID = "invalid"  # the request is to blame (bad gold, unknown language code ...)
     ERROR = "error"  # the service is to blame (sandbox down, checker crashed ...)
+    DEADLINE = "deadline"  # the batch's deadline came first: not judged, nobody to blame
 
 
 #: Statuses that leave the score undefined: the item's reward becomes null.
-UNJUDGED = frozenset({Status.INVALID, Status.ERROR})
+UNJUDGED = frozenset({Status.INVALID, Status.ERROR, Status.DEADLINE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ class Score:
     """Result of one check on one completion.
 
     `value` is in [0, 1] for the main checks (shaping checks may go negative) and `None`
-    exactly when `status` is `INVALID` or `ERROR`. `details` holds small JSON-able facts
+    exactly when `status` is `INVALID`, `ERROR` or `DEADLINE`. `details` holds small JSON-able facts
     (the extracted answer, tests passed, a `reason` or `message`).
     """
 
@@ -55,6 +56,12 @@ class Score:
     def error(cls, message: str, **details: Any) -> Score:
         """The service failed to judge this check."""
         return cls(None, Status.ERROR, {"message": message, **details})
+
+    @classmethod
+    def deadline(cls, message: str = "not scored by the batch deadline") -> Score:
+        """The batch ran out of time before this check finished: no score (the trainer's
+        signal to skip the sample; the completion is not to blame)."""
+        return cls(None, Status.DEADLINE, {"message": message})
 
     @classmethod
     def timeout(cls, message: str = "check exceeded its deadline") -> Score:

@@ -69,8 +69,11 @@ def _correctness(deps: Mapping[str, Any]) -> bool | Score:
     for name in present:
         dep = deps[name]
         status, value = dep.get("status"), dep.get("value")
-        if status in (Status.INVALID, Status.ERROR) or value is None:
-            make = Score.error if status == Status.ERROR else Score.invalid
+        if status in (Status.INVALID, Status.ERROR, Status.DEADLINE) or value is None:
+            # StrEnum members hash as their values: the dependency's status string finds them.
+            make = {Status.ERROR: Score.error, Status.DEADLINE: Score.deadline}.get(
+                status, Score.invalid
+            )
             why = (dep.get("details") or {}).get("message", status)
             return make(f"length depends on {name}, which could not be judged: {why}")
         correct = correct and value >= 1.0

@@ -35,6 +35,9 @@ log = logging.getLogger("rewardkit.pool")
 PRELOAD = ["app.checkers.registry"]
 #: Items per chunk at most: small enough to spread a batch over every child.
 MAX_CHUNK = 32
+#: How long past a batch deadline a running chunk may take to hand back what it finished
+#: (its slot stops at the deadline by itself; this covers the thread hop).
+SLOT_MARGIN_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,7 @@ class _Chunk:
     tasks: Sequence[Task]
     future: concurrent.futures.Future[list[tuple[Score, float]]]
     queued_at: float = 0.0
+    until: float | None = None  # the batch deadline (monotonic): nothing runs past it
 
 
 class _Slot:
@@ -118,8 +122,15 @@ class _Slot:
             if chunk is None:
                 return
             self.pool._picked(self.index, chunk)
+            # A chunk whose batch gave up on it (its deadline passed while it was queued) was
+            # cancelled: drop it without running anything.
+            if not chunk.future.set_running_or_notify_cancel():
+                self.pool._released(self.index)
+                continue
             try:
-                chunk.future.set_result(self._run(chunk.tasks))
+                chunk.future.set_result(self._run(chunk.tasks, chunk.until))
+                if self.proc is None:  # killed at a batch deadline: replace it now, answered
+                    self.restart("batch deadline passed: work cancelled")
             except BaseException as exc:  # never leave a caller waiting
                 log.exception("checker slot %d failed", self.index)
                 err = Score.error(f"checker pool failure: {type(exc).__name__}: {exc}")
@@ -128,9 +139,12 @@ class _Slot:
             finally:
                 self.pool._released(self.index)
 
-    def _run(self, tasks: Sequence[Task]) -> list[tuple[Score, float]]:
+    def _run(self, tasks: Sequence[Task], until: float | None) -> list[tuple[Score, float]]:
         results: list[tuple[Score, float]] = []
         while len(results) < len(tasks):
+            if until is not None and time.monotonic() >= until:
+                results += [(Score.deadline(), 0.0)] * (len(tasks) - len(results))
+                break
             if self.proc is None or not self.proc.is_alive():
                 self.restart("child was not alive")
             assert self.conn is not None
@@ -141,9 +155,11 @@ class _Slot:
                 self.restart("pipe to child broken")
                 continue
             started = time.monotonic()
-            for task in rest:
-                left = task.deadline_s - (time.monotonic() - started)
-                if left > 0 and self.conn.poll(left):
+            for k, task in enumerate(rest):
+                now = time.monotonic()
+                left = task.deadline_s - (now - started)
+                cut = math.inf if until is None else until - now
+                if min(left, cut) > 0 and self.conn.poll(min(left, cut)):
                     try:
                         out, seconds = self.conn.recv()
                     except (EOFError, OSError):
@@ -153,6 +169,15 @@ class _Slot:
                         break
                     results.append((Score.from_json(out), seconds))
                     started = time.monotonic()
+                elif cut < left:
+                    # The batch deadline came before this item's: cancel the work in hand
+                    # (kill the child) rather than let it load the pool after the answer.
+                    self.pool.cancelled += len(rest) - k
+                    results += [(Score.deadline(), 0.0)] * (len(rest) - k)
+                    # Killed now, replaced once the answer is out (`_loop`): the answer is not
+                    # kept waiting for a fork.
+                    self.kill()
+                    break
                 else:
                     self.pool.timeouts += 1
                     message = f"check exceeded its {task.deadline_s:g}s deadline"
@@ -174,7 +199,7 @@ class CheckerPool:
         self.ctx = mp.get_context("forkserver")
         self.queue: queue.SimpleQueue[_Chunk | None] = queue.SimpleQueue()
         self.slots = [_Slot(self, i) for i in range(size)]
-        self.restarts = self.timeouts = self.crashes = self.items = 0
+        self.restarts = self.timeouts = self.crashes = self.items = self.cancelled = 0
         self.started = False
         # Load figures for /metrics and the autoscaler: items queued for a slot (with the
         # time each chunk was queued), and busy time of the slots.
@@ -205,18 +230,22 @@ class CheckerPool:
             slot.kill()
         self.started = False
 
-    def submit(self, tasks: Sequence[Task]) -> concurrent.futures.Future[list[tuple[Score, float]]]:
-        """Queue `tasks` as one chunk; the future gives `(score, seconds)` per task, in order."""
+    def submit(
+        self, tasks: Sequence[Task], until: float | None = None
+    ) -> concurrent.futures.Future[list[tuple[Score, float]]]:
+        """Queue `tasks` as one chunk; the future gives `(score, seconds)` per task, in order.
+        Tasks not finished by `until` (a `time.monotonic()` instant) score `deadline`; cancel
+        the future to drop a chunk that has not started."""
         fut: concurrent.futures.Future[list[tuple[Score, float]]] = concurrent.futures.Future()
-        chunk = _Chunk(tasks, fut, time.monotonic())
+        chunk = _Chunk(tasks, fut, time.monotonic(), until)
         with self._stat_lock:
-            self._queued[id(chunk)] = (len(tasks), chunk.queued_at)
+            self._queued[id(fut)] = (len(tasks), chunk.queued_at)
         self.queue.put(chunk)
         return fut
 
     def _picked(self, slot: int, chunk: _Chunk) -> None:
         with self._stat_lock:
-            self._queued.pop(id(chunk), None)
+            self._queued.pop(id(chunk.future), None)
             self._busy_since[slot] = time.monotonic()
 
     def _released(self, slot: int) -> None:
@@ -243,18 +272,37 @@ class CheckerPool:
             "processes": self.size,
         }
 
-    async def run(self, tasks: Sequence[Task]) -> list[tuple[Score, float]]:
-        """Score `tasks` spread over every child; results in the order of `tasks`."""
+    async def run(
+        self, tasks: Sequence[Task], until: float | None = None
+    ) -> list[tuple[Score, float]]:
+        """Score `tasks` spread over every child; results in the order of `tasks`. With
+        `until` (a `time.monotonic()` instant) the answer comes by then: work not finished
+        scores `deadline`, and is cancelled (queued chunks dropped, running items killed)."""
         if not tasks:
             return []
         size = max(1, min(self.max_chunk, math.ceil(len(tasks) / self.size)))
-        futures = [
-            asyncio.wrap_future(self.submit(tasks[i : i + size]))
-            for i in range(0, len(tasks), size)
-        ]
+        parts = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+        futures = [self.submit(part, until) for part in parts]
+        waiting = [asyncio.wrap_future(f) for f in futures]
+        if until is None:
+            await asyncio.gather(*waiting)
+        else:
+            await asyncio.wait(waiting, timeout=max(0.0, until - time.monotonic()))
+            # Chunks still queued behind other work are dropped; running ones stop by
+            # themselves at `until` (their slot sees it) with the items they finished.
+            for fut in futures:
+                if fut.cancel():  # no longer waiting for anyone
+                    with self._stat_lock:
+                        self._queued.pop(id(fut), None)
+            running = [w for w, f in zip(waiting, futures, strict=True) if not f.cancelled()]
+            if running:
+                await asyncio.wait(running, timeout=SLOT_MARGIN_S)
         out: list[tuple[Score, float]] = []
-        for part in await asyncio.gather(*futures):
-            out.extend(part)
+        for part, fut in zip(parts, futures, strict=True):
+            if fut.done() and not fut.cancelled():
+                out.extend(fut.result())
+            else:
+                out.extend([(Score.deadline(), 0.0)] * len(part))
         return out
 
     def health(self) -> dict[str, Any]:
@@ -267,4 +315,5 @@ class CheckerPool:
             "timeouts": self.timeouts,
             "crashes": self.crashes,
             "restarts": self.restarts,
+            "cancelled": self.cancelled,
         }

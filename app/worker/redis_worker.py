@@ -48,6 +48,7 @@ from app.broker.redis import (
 )
 from app.jobs import ItemResult
 from app.process import tune_gc
+from app.scoring import deadline_result
 from app.worker.load import BusyWindow, load_figures
 from app.worker.scorer import Scorer, build_scorer
 
@@ -114,9 +115,14 @@ class RedisWorker:
         )
 
     async def start(self) -> None:
-        """Start the checker pool (off the event loop: forking takes a moment)."""
+        """Start the checker pool (off the event loop: forking takes a moment) and join the
+        group, so /healthz counts this worker from the start (`run` retries if Redis is down)."""
         if self.scorer.pool is not None:
             await asyncio.to_thread(self.scorer.pool.start)
+        with contextlib.suppress(RedisError, OSError):
+            await self.queue.ensure_group()
+            await self._beat()
+            await self.queue.join(self.name)
 
     async def close(self) -> None:
         """Stop the pool and drop the connection (after `run` has returned)."""
@@ -290,15 +296,19 @@ class RedisWorker:
                 return
             # `begin` marks the job running and says whether the chunk still needs scoring.
             # A first delivery almost always does: score meanwhile rather than wait a round
-            # trip. A reclaimed chunk often has results already: ask first.
+            # trip. A reclaimed chunk often has results already, and a job with a deadline
+            # needs the time left (from Redis's clock): ask first.
             begin = asyncio.ensure_future(self.queue.begin(chunk, time.time()))
-            if deliveries > 1:
+            if deliveries > 1 or chunk.deadline:
                 await asyncio.wait([begin])
-            if begin.done() and begin.result() != "go":
-                verdict = begin.result()
-            else:
-                results, error = await self._score(chunk)
-                verdict = await begin
+            verdict, until = _verdict(begin.result()) if begin.done() else ("go", None)
+            if verdict == "late":  # past its deadline before it started: never scored
+                self.stats["late_chunks"] += 1
+                results, error = [deadline_result(i.id, i.checks) for i in chunk.items], None
+                verdict = "go"
+            elif verdict == "go":
+                results, error = await self._score(chunk, until)
+                verdict, _ = _verdict(await begin)
             if verdict != "go":  # already scored, job failed, or its record expired
                 self.stats[f"skipped_{verdict}"] += 1
                 await self.queue.ack(entry_id)
@@ -319,10 +329,12 @@ class RedisWorker:
         except Exception:
             log.exception("chunk %s: unexpected failure", entry_id)
 
-    async def _score(self, chunk: Chunk) -> tuple[list[ItemResult] | None, str | None]:
+    async def _score(
+        self, chunk: Chunk, until: float | None
+    ) -> tuple[list[ItemResult] | None, str | None]:
         """Results, or the error that fails the job (e.g. a check this worker does not know)."""
         try:
-            return await self.scorer.score(chunk.items), None
+            return await self.scorer.score(chunk.items, until), None
         except Exception as exc:
             log.exception("job %s chunk %d failed", chunk.job_id, chunk.index)
             return None, f"scoring failed: {type(exc).__name__}: {exc}"[:500]
@@ -365,6 +377,13 @@ class RedisWorker:
         await asyncio.gather(*tasks, return_exceptions=True)
         with contextlib.suppress(RedisError, OSError):
             await self.queue.leave(self.name)
+
+
+def _verdict(answer: str) -> tuple[str, float | None]:
+    """`begin`'s answer as (verdict, the job's deadline as a `time.monotonic()` instant)."""
+    if answer.startswith("go:"):
+        return "go", time.monotonic() + int(answer[3:]) / 1000
+    return answer, None
 
 
 async def run_worker(settings: Settings) -> int:

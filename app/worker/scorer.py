@@ -7,6 +7,7 @@ This is the worker's core, shared by the embedded broker, the Redis worker and t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Hashable, Mapping, Sequence
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app import metrics
-from app.checkers.base import Score
+from app.checkers.base import Score, Status
 from app.checkers.registry import REGISTRY, Checker
 from app.jobs import Item, ItemResult
 from app.scoring import combine
@@ -60,22 +61,31 @@ class Scorer:
         self.registry = registry
         self._io_gate = asyncio.Semaphore(IO_THREADS)
 
-    async def score(self, items: Sequence[Item]) -> list[ItemResult]:
-        """Score every item; results in the order of `items`. Never raises for bad items."""
+    async def score(self, items: Sequence[Item], until: float | None = None) -> list[ItemResult]:
+        """Score every item; results in the order of `items`. Never raises for bad items.
+
+        With `until` (a `time.monotonic()` instant: the batch deadline) the answer comes by
+        then: checks not finished are `deadline` (no score), and their work is cancelled
+        (queued pool work dropped, running pool items killed, sandbox runs not yet started
+        dropped; a sandbox run already under way ends at its own limits)."""
         scores: list[dict[str, Score]] = [{} for _ in items]
         names = {name for it in items for name in it.checks}
         late = {name for name in names if self.registry[name].depends_on}
-        await self._run_stage(items, scores, names - late)
+        await self._run_stage(items, scores, names - late, until)
         # Checks that read other checks' scores (e.g. `length` reads `math`) run second.
         if late:
-            await self._run_stage(items, scores, late)
+            await self._run_stage(items, scores, late, until)
         return [
             combine(it.id, {n: scores[i][n] for n in it.checks}, it.weights)
             for i, it in enumerate(items)
         ]
 
     async def _run_stage(
-        self, items: Sequence[Item], scores: list[dict[str, Score]], stage: set[str]
+        self,
+        items: Sequence[Item],
+        scores: list[dict[str, Score]],
+        stage: set[str],
+        until: float | None,
     ) -> None:
         work: dict[tuple[str, Hashable], _Work] = {}
         checkers = {name: self.registry[name] for name in stage}
@@ -102,9 +112,9 @@ class Scorer:
         # Pool and sandbox work start first; cheap inline work runs while they proceed.
         pending = []
         if groups["pool"]:
-            pending.append(asyncio.ensure_future(self._pool(groups["pool"])))
+            pending.append(asyncio.ensure_future(self._pool(groups["pool"], until)))
         if groups["io"]:
-            pending.append(asyncio.ensure_future(self._io(groups["io"])))
+            pending.append(asyncio.ensure_future(self._io(groups["io"], until)))
         try:
             await self._inline(groups["inline"])
         finally:
@@ -129,24 +139,48 @@ class Scorer:
         else:
             await asyncio.to_thread(_run_all, work)
 
-    async def _pool(self, work: list[_Work]) -> None:
+    async def _pool(self, work: list[_Work], until: float | None) -> None:
         if not work:
             return
         if self.pool is None:
-            await asyncio.to_thread(_run_all, work)
+            if until is None:
+                await asyncio.to_thread(_run_all, work)  # one thread hop for the lot
+            else:  # no processes to kill: threads, cut off at the deadline
+                await self._threads(work, until, gate=None)
             return
         tasks = [Task(w.checker.fn, w.completion, w.params, self._deadline(w)) for w in work]
-        for w, (score, seconds) in zip(work, await self.pool.run(tasks), strict=True):
+        for w, (score, seconds) in zip(work, await self.pool.run(tasks, until), strict=True):
+            w.score = score
+            if score.status is not Status.DEADLINE:
+                metrics.observe_seconds(w.checker.name, seconds)
+
+    async def _io(self, work: list[_Work], until: float | None) -> None:
+        await self._threads(work, until, gate=self._io_gate)
+
+    async def _threads(
+        self, work: list[_Work], until: float | None, gate: asyncio.Semaphore | None
+    ) -> None:
+        """Run each piece of work in a thread (at most `gate` at once); by `until`, work not
+        finished scores `deadline`: what waits for the gate is dropped, and a thread already
+        running is left to end (the sandbox bounds it) without anyone waiting for it."""
+
+        async def one(w: _Work) -> None:
+            async with gate or contextlib.nullcontext():
+                score, seconds = await asyncio.to_thread(_call, w)
             w.score = score
             metrics.observe_seconds(w.checker.name, seconds)
 
-    async def _io(self, work: list[_Work]) -> None:
-        async def one(w: _Work) -> None:
-            async with self._io_gate:
-                seconds = await asyncio.to_thread(_run_one, w)
-            metrics.observe_seconds(w.checker.name, seconds)
-
-        await asyncio.gather(*(one(w) for w in work))
+        tasks = [asyncio.ensure_future(one(w)) for w in work]
+        if until is None:
+            await asyncio.gather(*tasks)
+            return
+        _, late = await asyncio.wait(tasks, timeout=max(0.0, until - time.monotonic()))
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+        for w in work:
+            if w.score is None:
+                w.score = Score.deadline()
 
     def _deadline(self, w: _Work) -> float:
         if w.checker.deadline_s is None:
@@ -157,21 +191,22 @@ class Scorer:
             return self.item_timeout_s
 
 
-def _run_one(w: _Work) -> float:
-    """Run one piece of work, storing its score; returns the seconds it took."""
+def _call(w: _Work) -> tuple[Score, float]:
+    """Run one piece of work: its score and the seconds it took."""
     t0 = time.perf_counter()
     try:
-        w.score = w.checker.fn(w.completion, w.params)
+        score = w.checker.fn(w.completion, w.params)
     except Exception as exc:  # a crashing checker scores `error` for its items only
         log.exception("checker %s crashed", w.checker.name)
-        w.score = Score.error(f"checker crashed: {type(exc).__name__}: {exc}"[:500])
-    return time.perf_counter() - t0
+        score = Score.error(f"checker crashed: {type(exc).__name__}: {exc}"[:500])
+    return score, time.perf_counter() - t0
 
 
 def _run_all(work: list[_Work]) -> None:
-    seconds = [_run_one(w) for w in work]
-    for w, s in zip(work, seconds, strict=True):
-        metrics.observe_seconds(w.checker.name, s)
+    timed = [_call(w) for w in work]
+    for w, (score, seconds) in zip(work, timed, strict=True):
+        w.score = score
+        metrics.observe_seconds(w.checker.name, seconds)
 
 
 def build_scorer(settings: Settings, pool_size: int | None = None) -> Scorer:

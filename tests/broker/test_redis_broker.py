@@ -106,14 +106,14 @@ async def test_run_answers_and_frees_the_job(make_broker: Factory, rds, prefix) 
 async def test_wait_wakes_on_the_finish_event_not_by_polling(make_broker: Factory) -> None:
     broker = await make_broker()
     reads = 0
-    real = broker.queue.read_state
+    real = broker.queue.read_state_until
 
     async def counted(job_id: str, **kw: Any) -> Any:
         nonlocal reads
         reads += 1
         return await real(job_id, **kw)
 
-    broker.queue.read_state = counted  # type: ignore[method-assign]
+    broker.queue.read_state_until = counted  # type: ignore[method-assign]
     job = slow_job(2, sleep=0.5)
     await broker.submit(job)
     state = await broker.state(job.id, wait_s=30)

@@ -75,3 +75,55 @@ def test_several_hangs_in_one_chunk(pool: CheckerPool) -> None:
 
 def test_empty_run(pool: CheckerPool) -> None:
     assert run(pool, []) == []
+
+
+def test_batch_deadline_answers_with_what_finished_and_kills_the_rest() -> None:
+    # Chunks of 2 over 2 processes: [ok, ok] and [hang, ok]. The per-item deadline is a
+    # minute, the batch deadline one second: only the batch deadline can end this run.
+    p = CheckerPool(2, max_chunk=2)
+    p.start()
+    try:
+        tasks = [Task(h.hang, c, {}, 60.0) for c in ("ok", "ok", "hang", "ok")]
+
+        async def go() -> list:
+            return await p.run(tasks, until=time.monotonic() + 1.0)
+
+        t0 = time.monotonic()
+        out = asyncio.run(go())
+        took = time.monotonic() - t0
+        statuses = [s.status for s, _ in out]
+        assert statuses == [Status.OK, Status.OK, Status.DEADLINE, Status.DEADLINE]
+        assert [s.value for s, _ in out] == [1.0, 1.0, None, None]
+        # The running item was cancelled (its process killed), not left to hang: the one item
+        # behind it in the chunk was never run either.
+        assert p.cancelled == 2 and p.timeouts == 0
+        assert took < 30  # a minute without the batch deadline
+        # Both processes are free again: a follow-up batch is scored in full.
+        again = asyncio.run(p.run([Task(h.echo, "x", {"want": "x"}, 60.0) for _ in range(4)]))
+        assert [s.value for s, _ in again] == [1.0] * 4
+    finally:
+        p.close()
+
+
+def test_queued_chunks_past_the_deadline_are_dropped_unrun(tmp_path) -> None:
+    # One process, busy with a hanging batch; a second batch queues behind it with a short
+    # deadline: it answers `deadline` and none of its work ever runs.
+    p = CheckerPool(1, max_chunk=4)
+    p.start()
+    log = tmp_path / "calls.log"
+    try:
+        blocker = p.submit([Task(h.hang, "hang", {}, 60.0)], until=time.monotonic() + 2.0)
+        queued = asyncio.run(
+            p.run(
+                [Task(h.count_calls, "late", {"log": str(log)}, 60.0)],
+                until=time.monotonic() + 0.5,
+            )
+        )
+        assert [s.status for s, _ in queued] == [Status.DEADLINE]
+        assert [s.status for s, _ in blocker.result(timeout=30)] == [Status.DEADLINE]
+        assert p.load()["waiting"] == 0
+        out = asyncio.run(p.run([Task(h.count_calls, "now", {"log": str(log)}, 60.0)]))
+        assert [s.value for s, _ in out] == [0.5]
+        assert log.read_text().split() == ["now"]  # "late" never ran
+    finally:
+        p.close()
