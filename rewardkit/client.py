@@ -23,17 +23,19 @@ import os
 import random
 import re
 import threading
+import time
 import weakref
 from collections.abc import Coroutine, Iterable, Mapping, Sequence
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
-from rewardkit.types import ItemLike, Result, failed, item_payload
+from rewardkit import jobs
+from rewardkit.jobs import Pending
+from rewardkit.types import GaveUp, ItemLike, Payload, Result, failed, item_payload
 
-if TYPE_CHECKING:
-    from rewardkit.jobs import Pending
+__all__ = ["GaveUp", "Payload", "RewardClient"]
 
 log = logging.getLogger("rewardkit.client")
 
@@ -42,11 +44,9 @@ T = TypeVar("T")
 #: Statuses that mean "try again later" rather than "this request is wrong".
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
-Payload = tuple[int, dict[str, Any]]  # (index in the caller's list, item JSON)
-
-
-class GaveUp(Exception):
-    """A request that still failed after every retry (internal: turned into failed results)."""
+#: With a deadline, an HTTP attempt waits this much past it for the answer (the service
+#: answers by the deadline plus a fraction of a second).
+DEADLINE_MARGIN_S = 5.0
 
 
 class RewardClient:
@@ -103,10 +103,18 @@ class RewardClient:
     # --- scoring ------------------------------------------------------------------------
 
     async def score(
-        self, items: Iterable[ItemLike], weights: Mapping[str, float] | None = None
+        self,
+        items: Iterable[ItemLike],
+        weights: Mapping[str, float] | None = None,
+        deadline: float | None = None,
     ) -> list[Result]:
         """Score `items` (dicts in the `/v1/rewards` shape or `Item`s): one `Result` per item,
-        in order. Never raises for service trouble (see the module docstring)."""
+        in order. Never raises for service trouble (see the module docstring).
+
+        `deadline` (seconds from now, e.g. what is left of the trainer's step budget): the
+        service answers by then, and a check it could not finish in time comes back with
+        status `deadline` and `reward=None` (skip the sample). No retry starts past it."""
+        until = _until(deadline)
         results: list[Result | None] = []
         payloads: list[Payload] = []
         for i, item in enumerate(items):
@@ -118,47 +126,53 @@ class RewardClient:
         batches = [
             payloads[k : k + self.batch_size] for k in range(0, len(payloads), self.batch_size)
         ]
-        answers = await asyncio.gather(*(self._score_batch(b, weights) for b in batches))
+        answers = await asyncio.gather(*(self._score_batch(b, weights, until) for b in batches))
         for batch, answer in zip(batches, answers, strict=True):
             for (i, _), result in zip(batch, answer, strict=True):
                 results[i] = result
         return [r for r in results if r is not None]
 
     def score_sync(
-        self, items: Iterable[ItemLike], weights: Mapping[str, float] | None = None
+        self,
+        items: Iterable[ItemLike],
+        weights: Mapping[str, float] | None = None,
+        deadline: float | None = None,
     ) -> list[Result]:
         """The blocking twin of `score`; safe from any thread, inside a running loop too."""
-        return self.run_sync(self.score(list(items), weights))
+        return self.run_sync(self.score(list(items), weights, deadline))
 
     async def submit(
-        self, items: Iterable[ItemLike], weights: Mapping[str, float] | None = None
+        self,
+        items: Iterable[ItemLike],
+        weights: Mapping[str, float] | None = None,
+        deadline: float | None = None,
     ) -> Pending:
-        """Queue `items` as jobs (`POST /v1/jobs`) and return at once; `collect` later."""
-        from rewardkit import jobs
-
-        return await jobs.submit(self, list(items), weights)
+        """Queue `items` as jobs (`POST /v1/jobs`) and return at once; `collect` later. With
+        `deadline` (seconds from now) the jobs finish by then (see `score`)."""
+        return await jobs.submit(self, list(items), weights, _until(deadline))
 
     async def collect(self, pending: Pending, timeout: float | None = 600.0) -> list[Result]:
         """The results of submitted items, waiting up to `timeout` seconds (None: no limit);
         items not done by then come back with `reward=None`."""
-        from rewardkit import jobs
-
         return await jobs.collect(self, pending, timeout)
 
     def submit_sync(
-        self, items: Iterable[ItemLike], weights: Mapping[str, float] | None = None
+        self,
+        items: Iterable[ItemLike],
+        weights: Mapping[str, float] | None = None,
+        deadline: float | None = None,
     ) -> Pending:
         """Blocking `submit`."""
-        return self.run_sync(self.submit(list(items), weights))
+        return self.run_sync(self.submit(list(items), weights, deadline))
 
     def collect_sync(self, pending: Pending, timeout: float | None = 600.0) -> list[Result]:
         """Blocking `collect`."""
         return self.run_sync(self.collect(pending, timeout))
 
     async def _score_batch(
-        self, batch: Sequence[Payload], weights: Mapping[str, float] | None
+        self, batch: Sequence[Payload], weights: Mapping[str, float] | None, until: float | None
     ) -> list[Result]:
-        results, kept, answer = await self.post_items("/v1/rewards", batch, weights)
+        results, kept, answer = await self.post_items("/v1/rewards", batch, weights, until)
         if isinstance(answer, str):
             for i, p in kept:
                 results[i] = failed(p["id"], answer)
@@ -174,9 +188,15 @@ class RewardClient:
         return [r for _, r in sorted(results.items(), key=lambda kv: order[kv[0]])]
 
     async def post_items(
-        self, path: str, batch: Sequence[Payload], weights: Mapping[str, float] | None
+        self,
+        path: str,
+        batch: Sequence[Payload],
+        weights: Mapping[str, float] | None,
+        until: float | None = None,
     ) -> tuple[dict[int, Result], list[Payload], Any]:
-        """POST a batch of items to `path`, dropping items the service refuses by name.
+        """POST a batch of items to `path`, dropping items the service refuses by name. With
+        `until` (a `time.monotonic()` instant), the request carries the time left as its
+        `deadline_s`.
 
         Returns (results already settled: refused items, by caller index; the items that were
         sent in the final request; its parsed JSON answer, or an error message string).
@@ -187,8 +207,15 @@ class RewardClient:
             body: dict[str, Any] = {"items": [p for _, p in kept]}
             if weights:
                 body["weights"] = dict(weights)
+            timeout = None
+            if until is not None:
+                left = until - time.monotonic()
+                if left <= 0:
+                    return settled, kept, "the deadline passed before the request was sent"
+                body["deadline_s"] = round(left, 3)
+                timeout = max(self.timeout, left + DEADLINE_MARGIN_S)
             try:
-                resp = await self.request("POST", path, json=body)
+                resp = await self.request("POST", path, json=body, timeout=timeout, until=until)
             except GaveUp as exc:
                 log.warning("rewardkit: %d items unscored: %s", len(kept), exc)
                 return settled, kept, str(exc)
@@ -221,8 +248,10 @@ class RewardClient:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        until: float | None = None,
     ) -> httpx.Response:
         """One HTTP exchange with retries: the first answer whose status is not retryable.
+        No retry starts after `until` (a `time.monotonic()` instant), if given.
 
         Raises `GaveUp` when every attempt failed (transport error or retryable status).
         """
@@ -243,7 +272,10 @@ class RewardClient:
                 last = f"HTTP {resp.status_code}: {_detail(resp)}"
                 wait = _retry_after(resp.headers.get("retry-after"), self.max_retry_after)
             if attempt < self.retries:
-                await asyncio.sleep(wait if wait is not None else self._backoff(attempt))
+                pause = wait if wait is not None else self._backoff(attempt)
+                if until is not None and time.monotonic() + pause >= until:
+                    raise GaveUp(f"no answer before the deadline; last: {last}")
+                await asyncio.sleep(pause)
         raise GaveUp(f"no answer after {self.retries + 1} attempts; last: {last}")
 
     def _backoff(self, attempt: int) -> float:
@@ -323,6 +355,15 @@ class RewardClient:
 
     def __repr__(self) -> str:
         return f"RewardClient({self.url!r}, batch_size={self.batch_size}, retries={self.retries})"
+
+
+def _until(deadline: float | None) -> float | None:
+    """A deadline in seconds from now as a `time.monotonic()` instant."""
+    if deadline is None:
+        return None
+    if not deadline > 0:
+        raise ValueError(f"deadline must be a positive number of seconds, got {deadline!r}")
+    return time.monotonic() + deadline
 
 
 def _raw_id(item: Any, index: int) -> str:

@@ -17,12 +17,11 @@ import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from rewardkit.types import ItemLike, Result, failed, item_payload
+import httpx
 
-if TYPE_CHECKING:
-    from rewardkit.client import Payload, RewardClient
+from rewardkit.types import GaveUp, ItemLike, Payload, Result, failed, item_payload
 
 #: Longest single long-poll; the server allows up to 300 s, shorter polls survive proxies.
 POLL_S = 30.0
@@ -51,10 +50,40 @@ class Pending:
         return [p.job_id for p in self.parts]
 
 
+class Transport(Protocol):
+    """What this module needs of `RewardClient` (which imports this module, not the reverse)."""
+
+    batch_size: int
+    timeout: float
+
+    async def post_items(
+        self,
+        path: str,
+        batch: Sequence[Payload],
+        weights: Mapping[str, float] | None,
+        until: float | None = None,
+    ) -> tuple[dict[int, Result], list[Payload], Any]: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        until: float | None = None,
+    ) -> httpx.Response: ...
+
+
 async def submit(
-    client: RewardClient, items: Sequence[ItemLike], weights: Mapping[str, float] | None
+    client: Transport,
+    items: Sequence[ItemLike],
+    weights: Mapping[str, float] | None,
+    until: float | None = None,
 ) -> Pending:
-    """Queue `items` in batches of `client.batch_size`, concurrently."""
+    """Queue `items` in batches of `client.batch_size`, concurrently (with `until`, a
+    `time.monotonic()` deadline the jobs carry)."""
     pending = Pending(len(items))
     payloads: list[Payload] = []
     for i, item in enumerate(items):
@@ -64,7 +93,9 @@ async def submit(
             pending.settled[i] = failed(str(i), str(exc), "invalid")
     size = client.batch_size
     batches = [payloads[k : k + size] for k in range(0, len(payloads), size)]
-    answers = await asyncio.gather(*(client.post_items("/v1/jobs", b, weights) for b in batches))
+    answers = await asyncio.gather(
+        *(client.post_items("/v1/jobs", b, weights, until) for b in batches)
+    )
     for settled, kept, answer in answers:
         pending.settled.update(settled)
         job_id = answer.get("job_id") if isinstance(answer, dict) else None
@@ -77,7 +108,7 @@ async def submit(
     return pending
 
 
-async def collect(client: RewardClient, pending: Pending, timeout: float | None) -> list[Result]:
+async def collect(client: Transport, pending: Pending, timeout: float | None) -> list[Result]:
     """Wait for every part of `pending` (long-polling), up to `timeout` seconds in all."""
     deadline = None if timeout is None else time.monotonic() + timeout
     results: dict[int, Result] = dict(pending.settled)
@@ -87,11 +118,9 @@ async def collect(client: RewardClient, pending: Pending, timeout: float | None)
     return [results[i] for i in range(pending.size)]
 
 
-async def _collect_part(client: RewardClient, part: Part, deadline: float | None) -> list[Result]:
+async def _collect_part(client: Transport, part: Part, deadline: float | None) -> list[Result]:
     def all_failed(message: str, status: str = "error") -> list[Result]:
         return [failed(i, f"job {part.job_id}: {message}", status) for i in part.ids]
-
-    from rewardkit.client import GaveUp
 
     while True:
         remaining = POLL_S if deadline is None else deadline - time.monotonic()

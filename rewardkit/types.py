@@ -80,6 +80,13 @@ def failed(item_id: str, message: str, status: str = "error") -> Result:
 
 ItemLike = Item | Mapping[str, Any]
 
+#: One item ready to send: (its index in the caller's list, its JSON body).
+Payload = tuple[int, dict[str, Any]]
+
+
+class GaveUp(Exception):
+    """A request that still failed after every retry (internal: turned into failed results)."""
+
 
 def item_payload(item: ItemLike, default_id: str) -> dict[str, Any]:
     """The JSON body of one item, with an explicit id (so ids survive batch splitting).

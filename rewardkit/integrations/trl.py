@@ -21,6 +21,10 @@ gives one function returning the combined reward (the service's weighted sum).
 A function returns `None` for a completion the check does not apply to (its column value is
 None) and for one the service could not judge or reach; TRL treats `None` as NaN and leaves it
 out of the sum, so one missing reward never stops training.
+
+`deadline=` (seconds, from the trainer's step budget) bounds every batch: the service answers
+by then, and a completion whose check did not finish in time gets `None` (status `deadline`)
+instead of holding the step.
 """
 
 from __future__ import annotations
@@ -124,6 +128,7 @@ class BatchScorer:
         checks: Mapping[str, Mapping[str, Any]],
         columns: Mapping[str, str] | None = None,
         weights: Mapping[str, float] | None = None,
+        deadline: float | None = None,
     ) -> None:
         if not checks:
             raise ValueError("checks must name at least one check")
@@ -135,6 +140,9 @@ class BatchScorer:
         self.checks = {name: dict(params) for name, params in checks.items()}
         self.columns = dict(columns or {})
         self.weights = dict(weights) if weights else None
+        if deadline is not None and not deadline > 0:
+            raise ValueError(f"deadline must be a positive number of seconds, got {deadline!r}")
+        self.deadline = deadline
         self.consumers = 1
         # Finished batches, by content fingerprint, with how many functions still have to
         # read them; a bounded LRU in case some functions are never called.
@@ -235,7 +243,7 @@ class BatchScorer:
 
     async def _score(self, items: list[dict[str, Any] | None]) -> list[Result | None]:
         todo = [it for it in items if it is not None]
-        scored = iter(await self.client.score(todo, self.weights) if todo else [])
+        scored = iter(await self.client.score(todo, self.weights, self.deadline) if todo else [])
         return [None if it is None else next(scored) for it in items]
 
     def results_sync(
@@ -320,6 +328,7 @@ def reward_functions(
     columns: Mapping[str, str] | None = None,
     *,
     asynchronous: bool = False,
+    deadline: float | None = None,
     client: RewardClient | None = None,
     **client_kwargs: Any,
 ) -> list[RewardFunc]:
@@ -329,9 +338,12 @@ def reward_functions(
     `"<check>.<param>"` to the dataset column holding it per row (defaults: `math.gold` from
     `gold`/`solution`/`answer`, `code.tests` from `tests`, `language.target` from
     `target_language`). `asynchronous=True` gives coroutine functions (TRL runs those
-    concurrently). Other keyword arguments go to `RewardClient` (timeout, retries, ...).
+    concurrently). `deadline` (seconds per batch): checks not finished by then give `None`.
+    Other keyword arguments go to `RewardClient` (timeout, retries, ...).
     """
-    scorer = BatchScorer(_client(url, client, client_kwargs), checks or {"math": {}}, columns)
+    scorer = BatchScorer(
+        _client(url, client, client_kwargs), checks or {"math": {}}, columns, deadline=deadline
+    )
     scorer.consumers = len(scorer.checks)
     return [
         _make(f"rewardkit_{name}", lambda r, n=name: r.scores.get(n), scorer, asynchronous)
@@ -347,12 +359,14 @@ def reward_function(
     weights: Mapping[str, float] | None = None,
     name: str = "rewardkit",
     asynchronous: bool = False,
+    deadline: float | None = None,
     client: RewardClient | None = None,
     **client_kwargs: Any,
 ) -> RewardFunc:
     """One TRL reward function returning the combined reward: Σ weight × score over the
-    item's checks (`weights` default 1.0), None when any check could not be judged."""
+    item's checks (`weights` default 1.0), None when any check could not be judged (or not
+    by `deadline`, in seconds per batch)."""
     scorer = BatchScorer(
-        _client(url, client, client_kwargs), checks or {"math": {}}, columns, weights
+        _client(url, client, client_kwargs), checks or {"math": {}}, columns, weights, deadline
     )
     return _make(name, lambda r: r.reward, scorer, asynchronous)

@@ -23,8 +23,13 @@ else the math check with `ground_truth` as the gold answer. Names are matched on
 `data_source` (`"searchR1_nq"` is `nq`; `"research"` is not `arc`).
 
 verl needs a number for every sample, so a sample the service could not judge or reach scores
-`default` (0.0) instead of None; with `return_dict` the dict says so in `rewardkit_ok` (and the
-same keys come back for every sample, as verl's `reward_extra_info` needs).
+`default` (0.0) instead of None (`default=None` passes None through, for a reward loop that
+skips such samples); with `return_dict` the dict says so in `rewardkit_ok` (and the same keys
+come back for every sample, as verl's `reward_extra_info` needs).
+
+`deadline` (seconds; in `reward_kwargs`, from the step budget): the service answers by then,
+and a sample whose check did not finish in time is unjudged (`rewardkit_ok` false,
+`rewardkit_deadline` true) rather than holding the step.
 """
 
 from __future__ import annotations
@@ -161,11 +166,20 @@ def _item(
     return item
 
 
-def _answer(result: Result, return_dict: bool, default: float) -> float | dict[str, Any]:
+def _answer(
+    result: Result, return_dict: bool, default: float | None
+) -> float | dict[str, Any] | None:
     score = default if result.reward is None else float(result.reward)
     if not return_dict:
         return score
-    out: dict[str, Any] = {"score": score, "rewardkit_ok": result.reward is not None}
+    out: dict[str, Any] = {
+        "score": score,
+        "rewardkit_ok": result.reward is not None,
+        "rewardkit_deadline": any(
+            isinstance(d, Mapping) and d.get("status") == "deadline"
+            for d in result.details.values()
+        ),
+    }
     for name, value in result.scores.items():
         out[name] = default if value is None else float(value)
     return out
@@ -180,16 +194,17 @@ def compute_score(
     url: str | None = None,
     token: str | None = None,
     return_dict: bool = False,
-    default: float = 0.0,
+    default: float | None = 0.0,
+    deadline: float | None = None,
     **kwargs: Any,
-) -> float | dict[str, Any]:
+) -> float | dict[str, Any] | None:
     """Score one sample (blocking): its reward, or a dict with `score` and each check's score.
 
     Extra keyword arguments from verl (`reward_router_address`, tokenizers, ...) are ignored.
     """
     del kwargs
     item = _item(data_source, solution_str, ground_truth, extra_info)
-    (result,) = _client(url, token).score_sync([item])
+    (result,) = _client(url, token).score_sync([item], deadline=deadline)
     return _answer(result, return_dict, default)
 
 
@@ -202,13 +217,14 @@ async def compute_score_async(
     url: str | None = None,
     token: str | None = None,
     return_dict: bool = False,
-    default: float = 0.0,
+    default: float | None = 0.0,
+    deadline: float | None = None,
     **kwargs: Any,
-) -> float | dict[str, Any]:
+) -> float | dict[str, Any] | None:
     """`compute_score` for verl's async reward loop (it awaits coroutine functions)."""
     del kwargs
     item = _item(data_source, solution_str, ground_truth, extra_info)
-    (result,) = await _client(url, token).score([item])
+    (result,) = await _client(url, token).score([item], deadline=deadline)
     return _answer(result, return_dict, default)
 
 
@@ -221,9 +237,10 @@ def compute_score_batch(
     url: str | None = None,
     token: str | None = None,
     return_dict: bool = False,
-    default: float = 0.0,
+    default: float | None = 0.0,
+    deadline: float | None = None,
     **kwargs: Any,
-) -> list[float | dict[str, Any]]:
+) -> list[float | dict[str, Any] | None]:
     """For verl's batch reward manager (`reward_model.reward_manager=batch`): the whole batch in
     one call, sent in as few requests as the client's batch size allows."""
     del kwargs
@@ -232,5 +249,5 @@ def compute_score_batch(
         _item(ds, s, gt, info)
         for ds, s, gt, info in zip(data_sources, solution_strs, ground_truths, infos, strict=True)
     ]
-    results = _client(url, token).score_sync(items)
+    results = _client(url, token).score_sync(items, deadline=deadline)
     return [_answer(r, return_dict, default) for r in results]

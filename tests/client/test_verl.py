@@ -40,7 +40,7 @@ def test_checks_from_extra_info_and_components(service: str) -> None:
     info = {"checks": {"format": {}}}
     assert compute_score("my/set", RIGHT, None, info) == 1.0
     out = compute_score("my/set", "no think", None, info, return_dict=True)
-    assert out == {"score": 0.0, "rewardkit_ok": True, "format": 0.0}
+    assert out == {"score": 0.0, "rewardkit_ok": True, "rewardkit_deadline": False, "format": 0.0}
 
 
 @needs_math
@@ -52,7 +52,13 @@ async def test_async_variant(service: str) -> None:
         extra_info={"checks": {"math": {}, "format": {}}, "weights": {"format": 0.5}},
         return_dict=True,
     )
-    assert out == {"score": 1.5, "rewardkit_ok": True, "math": 1.0, "format": 1.0}
+    assert out == {
+        "score": 1.5,
+        "rewardkit_ok": True,
+        "rewardkit_deadline": False,
+        "math": 1.0,
+        "format": 1.0,
+    }
 
 
 @needs_math
@@ -73,7 +79,7 @@ def test_service_down_scores_default_not_an_exception(monkeypatch: pytest.Monkey
     info = {"checks": {"format": {}}}
     assert compute_score("x", RIGHT, None, info, url=url, default=-1.0) == -1.0
     out = compute_score("x", RIGHT, None, info, url=url, return_dict=True)
-    assert out == {"score": 0.0, "rewardkit_ok": False}
+    assert out == {"score": 0.0, "rewardkit_ok": False, "rewardkit_deadline": False}
 
 
 def test_checks_for_data_sources() -> None:
