@@ -1,6 +1,13 @@
-"""Prometheus metrics: items by check and status, latency histograms, queue depth."""
+"""Prometheus metrics: items by check and status, latency histograms, queue depth, and the
+load an autoscaler and an operator need (items waiting and the oldest one's wait, workers,
+each worker's busy share, code sandboxes warm and busy).
+
+The load gauges are set from the broker's `load()` at each scrape (`set_load`): with Redis they
+describe the whole fleet of workers, read from Redis, whichever API replica is scraped."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -40,6 +47,46 @@ REQUESTS = Counter(
     registry=REGISTRY,
 )
 QUEUE_DEPTH = Gauge("rewardkit_queue_depth", "Items waiting or being scored.", registry=REGISTRY)
+ITEMS_WAITING = Gauge(
+    "rewardkit_items_waiting",
+    "Items queued that no worker has started yet (what an autoscaler scales on).",
+    registry=REGISTRY,
+)
+OLDEST_WAIT = Gauge(
+    "rewardkit_oldest_waiting_seconds",
+    "How long the oldest work not yet started has waited (0 when nothing waits).",
+    registry=REGISTRY,
+)
+CHUNKS = Gauge(
+    "rewardkit_chunks",
+    "Redis stream entries (chunks of jobs): waiting = not yet delivered (the consumer "
+    "group's lag), in_flight = delivered, not yet finished.",
+    ["state"],
+    registry=REGISTRY,
+)
+WORKERS = Gauge("rewardkit_workers", "Live workers (Redis: liveness keys).", registry=REGISTRY)
+WORKER_BUSY = Gauge(
+    "rewardkit_worker_busy_ratio",
+    "Share of the last ~30 s the worker's checker processes spent scoring, per worker.",
+    ["worker"],
+    registry=REGISTRY,
+)
+WORKER_IN_HAND = Gauge(
+    "rewardkit_worker_chunks_in_hand",
+    "Chunks a worker is scoring now (at most its concurrency).",
+    ["worker"],
+    registry=REGISTRY,
+)
+WORKER_PROCESSES = Gauge(
+    "rewardkit_worker_processes", "Checker processes per worker.", ["worker"], registry=REGISTRY
+)
+SANDBOXES = Gauge(
+    "rewardkit_sandboxes",
+    "Code sandboxes per worker: warm (started, idle: the docker backend's pool) and busy "
+    "(running a program).",
+    ["worker", "state"],
+    registry=REGISTRY,
+)
 BATCH_ITEMS = Histogram(
     "rewardkit_batch_items",
     "Items per scored batch.",
@@ -62,6 +109,27 @@ def observe_seconds(check: str, seconds: float) -> None:
     if child is None:  # `labels()` takes a lock and builds a key: do it once per check
         child = _CHILDREN[check] = CHECK_SECONDS.labels(check)
     child.observe(seconds)
+
+
+def set_load(load: dict[str, Any]) -> None:
+    """Set the load gauges from a broker's `load()`; workers gone since the last call are
+    removed (a dead worker must not keep reporting its last figures)."""
+    ITEMS_WAITING.set(load.get("items_waiting", 0))
+    OLDEST_WAIT.set(load.get("oldest_wait_s", 0.0))
+    if "queue_depth" in load:
+        QUEUE_DEPTH.set(load["queue_depth"])
+    CHUNKS.labels("waiting").set(load.get("chunks_waiting", 0))
+    CHUNKS.labels("in_flight").set(load.get("chunks_in_flight", 0))
+    workers: dict[str, dict[str, Any]] = load.get("workers") or {}
+    WORKERS.set(len(workers))
+    for gauge in (WORKER_BUSY, WORKER_IN_HAND, WORKER_PROCESSES, SANDBOXES):
+        gauge.clear()
+    for name, w in workers.items():
+        WORKER_BUSY.labels(name).set(float(w.get("busy", 0.0)))
+        WORKER_IN_HAND.labels(name).set(int(w.get("in_hand", 0)))
+        WORKER_PROCESSES.labels(name).set(int(w.get("processes", 0)))
+        SANDBOXES.labels(name, "warm").set(int(w.get("sandbox_warm", 0)))
+        SANDBOXES.labels(name, "busy").set(int(w.get("sandbox_busy", 0)))
 
 
 def render() -> tuple[bytes, str]:

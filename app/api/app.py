@@ -142,6 +142,10 @@ def create_app(settings: Settings, broker: Broker | None = None) -> FastAPI:
     @app.get("/metrics", tags=["ops"])
     async def metrics_route() -> Response:
         """Prometheus exposition."""
+        try:
+            metrics.set_load(await the_broker.load())
+        except Exception as exc:  # e.g. Redis down: the rest of the metrics still answer
+            log.warning("broker load for /metrics: %s: %s", type(exc).__name__, exc)
         data, ctype = metrics.render()
         return Response(data, media_type=ctype)
 

@@ -47,6 +47,10 @@ class Broker(ABC):
     async def health(self) -> dict[str, Any]:
         """`{"ok": bool, ...details}` for /healthz."""
 
+    async def load(self) -> dict[str, Any]:
+        """What waits and who works, for /metrics (`app.metrics.set_load` names the keys)."""
+        return {}
+
     async def run(self, job: Job, timeout_s: float) -> list[ItemResult]:
         """Submit `job` and wait for its results (the synchronous `/v1/rewards` path)."""
         await self.submit(job)

@@ -12,6 +12,7 @@ from typing import Any
 from app import metrics
 from app.broker.base import Broker, QueueFull
 from app.jobs import ItemResult, Job, JobState, JobStatus
+from app.worker.load import BusyWindow, load_figures
 from app.worker.scorer import Scorer
 
 log = logging.getLogger("rewardkit.broker")
@@ -36,6 +37,7 @@ class EmbeddedBroker(Broker):
         self.pending_items = 0
         self._jobs: dict[str, _Entry] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._busy = BusyWindow()
 
     async def start(self) -> None:
         if self.scorer.pool is not None:
@@ -103,6 +105,18 @@ class EmbeddedBroker(Broker):
         now = time.monotonic()
         for job_id in [k for k, e in self._jobs.items() if e.done.is_set() and e.expires < now]:
             del self._jobs[job_id]
+
+    async def load(self) -> dict[str, Any]:
+        # One worker: this process and its checker pool.
+        pool = self.scorer.pool
+        figures = load_figures(pool)
+        worker = {**figures, "busy": self._busy.share(pool), "in_hand": len(self._tasks)}
+        return {
+            "items_waiting": figures["waiting"],
+            "oldest_wait_s": figures["oldest_wait_s"],
+            "queue_depth": self.pending_items,
+            "workers": {"local": worker},
+        }
 
     async def health(self) -> dict[str, Any]:
         pool = self.scorer.pool

@@ -331,6 +331,10 @@ def decode_entry(entry_id: bytes, fields: dict[bytes, bytes] | None) -> Chunk:
     return Chunk(entry_id, job_id, index, count, items, fields.get(b"dl") == b"1")
 
 
+def _b(value: bytes | str) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
 def connect(url: str, *, socket_timeout: float = 10.0, retries: int = 1) -> aioredis.Redis:
     """A client that fails fast while Redis is down (so /healthz and submits answer at once)
     and retries a command once on a fresh connection (so a Redis restart is invisible)."""
@@ -806,6 +810,41 @@ class RedisBroker(Broker):
                     await client.aclose()
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 2.0)
+
+    async def load(self) -> dict[str, Any]:
+        """The fleet's load from Redis: items and chunks waiting, the oldest chunk's wait
+        (from its stream id, a millisecond timestamp, against Redis's clock), and what each
+        live worker last reported with its liveness key."""
+        k = self.keys
+        async with self.client.pipeline(transaction=False) as pipe:
+            pipe.get(k.waiting)
+            pipe.get(k.pending)
+            pipe.time()
+            pipe.xlen(k.stream)
+            waiting, pending, (secs, micros), entries = await pipe.execute()
+        chunks_waiting = in_flight = 0
+        oldest_s = 0.0
+        with contextlib.suppress(ResponseError):  # no stream or group yet
+            groups = await self.client.xinfo_groups(k.stream)
+            group = next((g for g in groups if g["name"] in (GROUP, GROUP.encode())), None)
+            if group is not None:
+                in_flight = int(group["pending"])
+                # The stream holds only unfinished work (finished entries are deleted).
+                chunks_waiting = max(0, int(entries) - in_flight)
+                # The first entry past the last delivered one is the oldest nobody started.
+                last = _b(group["last-delivered-id"])
+                first = await self.client.xrange(k.stream, min=b"(" + last, count=1)
+                if first:
+                    born_ms = int(_b(first[0][0]).split(b"-")[0])
+                    oldest_s = max(0.0, int(secs) + int(micros) / 1e6 - born_ms / 1000)
+        return {
+            "items_waiting": max(0, int(waiting or 0)),
+            "oldest_wait_s": round(oldest_s, 3),
+            "queue_depth": max(0, int(pending or 0)),
+            "chunks_waiting": chunks_waiting,
+            "chunks_in_flight": in_flight,
+            "workers": await self.queue.worker_loads(),
+        }
 
     async def health(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": "redis", "prefix": self.keys.prefix}

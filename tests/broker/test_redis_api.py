@@ -57,3 +57,33 @@ def test_full_queue_answers_503_with_retry_after(redis_url: str, prefix: str) ->
             assert int(r.headers["Retry-After"]) >= 1
         r = client.get("/healthz")
         assert r.status_code == 200 and r.json()["broker"]["pending_items"] == 2
+
+
+def test_metrics_show_the_fleet_from_redis(redis_url: str, prefix: str, rds) -> None:
+    from tests.broker.redis_support import wait_for
+    from tests.test_metrics import sample
+
+    # An API without workers: what is submitted waits, and /metrics says how much and since
+    # when (what KEDA and an operator read).
+    settings = Settings.load(env={}, redis_url=redis_url, prefix=prefix, workers=0)
+    with TestClient(create_app(settings)) as client:
+        items = [{"completion": str(i), "checks": {"format": {}}} for i in range(5)]
+        assert client.post("/v1/jobs", json={"items": items}).status_code == 202
+        text = client.get("/metrics").text
+        assert sample(text, "rewardkit_items_waiting") == 5.0
+        assert sample(text, "rewardkit_queue_depth") == 5.0
+        assert sample(text, 'rewardkit_chunks{state="waiting"}') == 1.0
+        assert sample(text, "rewardkit_oldest_waiting_seconds") >= 0.0
+        assert sample(text, "rewardkit_workers") == 0.0
+    # An API with its in-process worker: the work is done, and the worker reports its load
+    # through its liveness key.
+    settings = Settings.load(env={}, redis_url=redis_url, prefix=prefix, workers=1)
+    with TestClient(create_app(settings)) as client:
+        wait_for(lambda: int(rds.get(f"{prefix}:pending") or 0) == 0, 60, "the job to be done")
+        text = client.get("/metrics").text
+        assert sample(text, "rewardkit_items_waiting") == 0.0
+        assert sample(text, "rewardkit_workers") == 1.0
+        (name,) = client.get("/healthz").json()["broker"]["local_worker"]["consumer"].split()
+        assert sample(text, f'rewardkit_worker_processes{{worker="{name}"}}') == 1.0
+        assert 0.0 <= sample(text, f'rewardkit_worker_busy_ratio{{worker="{name}"}}') <= 1.0
+        sample(text, f'rewardkit_sandboxes{{state="warm",worker="{name}"}}')
