@@ -45,6 +45,9 @@ class Settings:
     #: Redis: a worker's liveness key lives this long unless refreshed (every third of it);
     #: once it expires, other workers take its chunks (failover within about this time).
     liveness_ttl_s: float = 3.0
+    #: Redis worker: a file touched with every liveness refresh, for an exec liveness probe
+    #: (a worker serves no HTTP); None = none.
+    heartbeat_file: str | None = None
     #: Redis: a batch is split into chunks of at most this many items, shared by all workers.
     chunk_items: int = 256
     #: Redis worker: on SIGTERM, finish work in hand for this long, then hand the rest back.

@@ -33,6 +33,7 @@ import random
 import signal
 import time
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError, ResponseError
@@ -79,11 +80,13 @@ class RedisWorker:
         grace_s: float = 20.0,
         block_ms: int = 1000,
         name: str | None = None,
+        heartbeat_file: str | None = None,
     ) -> None:
         self.scorer = scorer
         self.concurrency = concurrency
         self.claim_idle_s = claim_idle_s
         self.liveness_ttl_s = liveness_ttl_s
+        self.heartbeat_file = heartbeat_file
         # Never block on XREADGROUP past a liveness period: the loop also looks for dead
         # workers' chunks that often.
         block_ms = min(block_ms, max(50, int(liveness_ttl_s * 1000 / 3)))
@@ -112,6 +115,7 @@ class RedisWorker:
             liveness_ttl_s=settings.liveness_ttl_s,
             result_ttl_s=settings.result_ttl_s,
             grace_s=settings.shutdown_grace_s,
+            heartbeat_file=settings.heartbeat_file,
         )
 
     async def start(self) -> None:
@@ -350,10 +354,14 @@ class RedisWorker:
         await self.queue.beat(self.name, int(self.liveness_ttl_s * 1000), self.load())
 
     async def _alive(self) -> None:
-        """Refresh the liveness key three times per TTL (one late refresh is not a death)."""
+        """Refresh the liveness key three times per TTL (one late refresh is not a death),
+        and touch the heartbeat file (a probe's proof that this event loop runs)."""
         while True:
             with contextlib.suppress(RedisError, OSError):
                 await self._beat()
+            if self.heartbeat_file:
+                with contextlib.suppress(OSError):
+                    Path(self.heartbeat_file).touch()
             await asyncio.sleep(self.liveness_ttl_s / 3)
 
     async def _pause(self, seconds: float) -> None:
