@@ -1,5 +1,6 @@
 """Benchmark of the Redis broker: items/s with 1 and 2 workers and the overhead per job, next
-to the embedded broker measured in the same run (the baseline, ratio 1.00).
+to the embedded broker measured in the same run (the baseline, ratio 1.00); items/s per worker
+core for each check kind (sizing); and the failover time after `kill -9` of a worker.
 
 Every setup gets the same checker resources per worker: one checker process. The embedded
 broker scores in this process; the Redis setups run `rewardkit worker --workers 1` subprocesses
@@ -13,6 +14,14 @@ broker alone).
   the ratio).
 - per-job latency: `--jobs` one-item jobs (a format check), one after another, interleaved
   job by job with the embedded broker; the overhead is the p50 difference.
+- sizing (one worker, one checker process): items/s of a batch of each check kind alone
+  (format, language, math, code with 3 stdio tests), and the CPU it took (the worker, its
+  checker process and sandboxes, Redis and this process): items/s per core = items/s / cores.
+- failover (two workers): a math batch in chunks; once both workers hold chunks and some are
+  done, `kill -9` of the first; `takeover` = seconds until the dead worker holds nothing (its
+  liveness key expired, another worker claimed its chunks), `finish` = seconds until the job
+  is done. Every item must come back exactly once. The idle-time claim alone would need
+  `claim_idle_s` (30 s) for the takeover.
 
 Usage: python -m loadtests.bench_redis [--redis URL] [--batch 4096] [--rounds 3]
        [--jobs 300] [--chunk 256] [--concurrency 4] [--warmup 2048] [--quick] [--json]
@@ -35,6 +44,7 @@ from pathlib import Path
 
 import redis
 
+from app.api import schemas
 from app.broker.base import Broker
 from app.broker.embedded import EmbeddedBroker
 from app.broker.redis import RedisBroker
@@ -86,6 +96,18 @@ def batch(n: int, seed: int, group: int = 8) -> Job:
                 )
             )
     return Job(items)
+
+
+def kind_job(kind: str, n: int, seed: int) -> Job:
+    """A batch of one check kind from the shared workloads, through the API's own schema (so
+    every parameter has its default, as in a request)."""
+    make = {
+        "format": workloads.format_items,
+        "language": workloads.language_items,
+        "math": workloads.math_items,
+        "code": workloads.code_items,
+    }[kind]
+    return schemas.to_job(schemas.RewardsRequest.model_validate({"items": make(n, seed)}))
 
 
 def tiny_job(k: int) -> Job:
@@ -193,11 +215,94 @@ def wait_consumers(client: redis.Redis, prefix: str, n: int, timeout: float = 60
     raise RuntimeError(f"{n} workers did not join in {timeout}s")
 
 
+@dataclass
+class Sizing:
+    kind: str
+    items: int
+    items_per_s: float
+    cores: float
+    items_per_s_per_core: float
+
+
+async def sizing(broker: Broker, args: argparse.Namespace, redis_pid: int) -> list[Sizing]:
+    """Items/s and CPU of one worker with one checker process, per check kind."""
+    out = []
+    for kind, n in (
+        ("format", args.batch),
+        ("language", args.batch),
+        ("math", args.batch // 2),
+        ("code", args.code_items),
+    ):
+        await broker.run(kind_job(kind, min(n, 256), seed=900), timeout_s=600)  # warm
+        job = kind_job(kind, n, seed=901)
+        c0, t0 = cpu_seconds((redis_pid,)), time.perf_counter()
+        results = await broker.run(job, timeout_s=1200)
+        seconds = time.perf_counter() - t0
+        cores = (cpu_seconds((redis_pid,)) - c0) / seconds
+        assert len(results) == n
+        ips = n / seconds
+        out.append(Sizing(kind, n, ips, cores, ips / cores if cores > 0 else float("nan")))
+    return out
+
+
+@dataclass
+class Failover:
+    items: int
+    chunks: int
+    killed_held: int  # chunks the killed worker held at the kill
+    takeover_s: float
+    finish_s: float
+    liveness_ttl_s: float
+    exact: bool  # every item came back once, in order, none missing
+
+
+async def failover(
+    broker: RedisBroker,
+    client: redis.Redis,
+    prefix: str,
+    procs: list[subprocess.Popen[bytes]],
+    args: argparse.Namespace,
+) -> Failover:
+    """Kill -9 the first worker while it holds chunks; time the takeover and the finish."""
+    job = kind_job("math", args.failover_items, seed=777)
+    stream = f"{prefix}:queue"
+    victim = procs[0]
+    names = [c["name"].decode() for c in client.xinfo_consumers(stream, "workers")]
+    (dead,) = [n for n in names if f":{victim.pid}:" in n]
+
+    def held(name: str) -> int:
+        return len(client.xpending_range(stream, "workers", "-", "+", 1000, consumername=name))
+
+    await broker.submit(job)
+    res = f"{prefix}:res:{job.id}"
+    deadline = time.monotonic() + 120
+    while not (held(dead) > 0 and client.hlen(res) >= 1):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the first worker never held a chunk")
+        await asyncio.sleep(0.01)
+    killed_held = held(dead)
+    victim.kill()
+    victim.wait()
+    killed = time.monotonic()
+    while held(dead) > 0:
+        await asyncio.sleep(0.02)
+    takeover = time.monotonic() - killed
+    state = await broker.state(job.id, wait_s=600)
+    finish = time.monotonic() - killed
+    exact = bool(
+        state is not None
+        and state.results is not None
+        and [r.id for r in state.results] == [i.id for i in job.items]
+    )
+    chunks = -(-len(job.items) // broker.chunk_items)
+    return Failover(len(job.items), chunks, killed_held, takeover, finish, 3.0, exact)
+
+
 def p99(values: list[float]) -> float:
     return statistics.quantiles(values, n=100)[98] if len(values) >= 2 else values[0]
 
 
-async def run(args: argparse.Namespace) -> list[Row]:
+async def run(args: argparse.Namespace) -> tuple[list[Row], list[Sizing], Failover]:
     embedded = EmbeddedBroker(Scorer(CheckerPool(1)))
     await embedded.start()
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
@@ -211,6 +316,7 @@ async def run(args: argparse.Namespace) -> list[Row]:
     base_host: list[float] = []
     redis_pid = int(client.info("server")["process_id"])
     base_lat: list[float] = []
+    sized: list[Sizing] = []
     try:
         await warm_up(embedded, args)
         for n in (1, 2):
@@ -237,6 +343,9 @@ async def run(args: argparse.Namespace) -> list[Row]:
                     statistics.median(r_lat) - statistics.median(e_lat),
                 )
             )
+            if n == 1:
+                sized = await sizing(broker, args, redis_pid)
+        failed_over = await failover(broker, client, prefix, procs, args)
     finally:
         await broker.close()
         await embedded.close()
@@ -259,10 +368,12 @@ async def run(args: argparse.Namespace) -> list[Row]:
         p99(base_lat),
         0.0,
     )
-    return [base, *rows]
+    return [base, *rows], sized, failed_over
 
 
-def print_table(rows: list[Row], args: argparse.Namespace) -> None:
+def print_table(
+    rows: list[Row], sized: list[Sizing], failed: Failover, args: argparse.Namespace
+) -> None:
     print(
         f"batches of {args.batch} items (math+format+language), {args.rounds} rounds, "
         f"chunks of {args.chunk}; {args.jobs} one-item jobs; {os.cpu_count()} CPUs\n"
@@ -281,6 +392,21 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
             f"{r.setup:<38} {r.items_per_s:>8.0f} {r.ratio:>10.2f} {r.cores:>5.2f} "
             f"{r.host:>5.2f} {r.job_p50_ms:>10.2f} {r.job_p99_ms:>10.2f} {r.overhead_ms:>+11.2f}"
         )
+    print("\nsizing: one worker, one checker process, one check kind per batch")
+    head = f"{'check':<10} {'items':>6} {'items/s':>9} {'cores':>6} {'items/s per core':>17}"
+    print(head)
+    print("-" * len(head))
+    for z in sized:
+        print(
+            f"{z.kind:<10} {z.items:>6} {z.items_per_s:>9.0f} {z.cores:>6.2f} "
+            f"{z.items_per_s_per_core:>17.0f}"
+        )
+    print(
+        f"\nfailover: kill -9 of a worker holding {failed.killed_held} of {failed.chunks} chunks "
+        f"({failed.items} math items, 2 workers, liveness TTL {failed.liveness_ttl_s:g} s): "
+        f"takeover {failed.takeover_s:.2f} s, job done {failed.finish_s:.2f} s after the kill; "
+        f"every item once: {failed.exact}"
+    )
 
 
 def main() -> None:
@@ -292,16 +418,24 @@ def main() -> None:
     p.add_argument("--chunk", type=int, default=256)
     p.add_argument("--concurrency", type=int, default=4)
     p.add_argument("--warmup", type=int, default=2048, help="items per warm-up batch")
+    p.add_argument("--code-items", type=int, default=128, help="items of the code sizing row")
+    p.add_argument("--failover-items", type=int, default=4096, help="items of the failover job")
     p.add_argument("--quick", action="store_true", help="small run (checks the script works)")
     p.add_argument("--json", action="store_true", help="print rows as JSON instead of a table")
     args = p.parse_args()
     if args.quick:
         args.batch, args.rounds, args.jobs, args.chunk, args.warmup = 256, 1, 20, 64, 256
-    rows = asyncio.run(run(args))
+        args.code_items, args.failover_items = 8, 512
+    rows, sized, failed = asyncio.run(run(args))
     if args.json:
-        print(json.dumps([asdict(r) for r in rows]))
+        out = {
+            "rows": [asdict(r) for r in rows],
+            "sizing": [asdict(z) for z in sized],
+            "failover": asdict(failed),
+        }
+        print(json.dumps(out))
     else:
-        print_table(rows, args)
+        print_table(rows, sized, failed, args)
 
 
 if __name__ == "__main__":
