@@ -149,12 +149,14 @@ class RewardClient:
     ) -> Pending:
         """Queue `items` as jobs (`POST /v1/jobs`) and return at once; `collect` later. With
         `deadline` (seconds from now) the jobs finish by then (see `score`)."""
-        return await jobs.submit(self, list(items), weights, _until(deadline))
+        return await jobs.submit(
+            self.post_items, self.batch_size, list(items), weights, _until(deadline)
+        )
 
     async def collect(self, pending: Pending, timeout: float | None = 600.0) -> list[Result]:
         """The results of submitted items, waiting up to `timeout` seconds (None: no limit);
         items not done by then come back with `reward=None`."""
-        return await jobs.collect(self, pending, timeout)
+        return await jobs.collect(self.request, self.timeout, pending, timeout)
 
     def submit_sync(
         self,

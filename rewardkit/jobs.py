@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
@@ -50,39 +50,20 @@ class Pending:
         return [p.job_id for p in self.parts]
 
 
-class Transport(Protocol):
-    """What this module needs of `RewardClient` (which imports this module, not the reverse)."""
-
-    batch_size: int
-    timeout: float
-
-    async def post_items(
-        self,
-        path: str,
-        batch: Sequence[Payload],
-        weights: Mapping[str, float] | None,
-        until: float | None = None,
-    ) -> tuple[dict[int, Result], list[Payload], Any]: ...
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-        until: float | None = None,
-    ) -> httpx.Response: ...
+#: `RewardClient.post_items` and `RewardClient.request`, passed in: the client imports this
+#: module, not the other way round.
+PostItems = Callable[..., Awaitable[tuple[dict[int, Result], list[Payload], Any]]]
+Request = Callable[..., Awaitable[httpx.Response]]
 
 
 async def submit(
-    client: Transport,
+    post_items: PostItems,
+    batch_size: int,
     items: Sequence[ItemLike],
     weights: Mapping[str, float] | None,
     until: float | None = None,
 ) -> Pending:
-    """Queue `items` in batches of `client.batch_size`, concurrently (with `until`, a
+    """Queue `items` in batches of `batch_size`, concurrently (with `until`, a
     `time.monotonic()` deadline the jobs carry)."""
     pending = Pending(len(items))
     payloads: list[Payload] = []
@@ -91,11 +72,9 @@ async def submit(
             payloads.append((i, item_payload(item, str(i))))
         except (TypeError, ValueError) as exc:
             pending.settled[i] = failed(str(i), str(exc), "invalid")
-    size = client.batch_size
+    size = batch_size
     batches = [payloads[k : k + size] for k in range(0, len(payloads), size)]
-    answers = await asyncio.gather(
-        *(client.post_items("/v1/jobs", b, weights, until) for b in batches)
-    )
+    answers = await asyncio.gather(*(post_items("/v1/jobs", b, weights, until) for b in batches))
     for settled, kept, answer in answers:
         pending.settled.update(settled)
         job_id = answer.get("job_id") if isinstance(answer, dict) else None
@@ -108,17 +87,24 @@ async def submit(
     return pending
 
 
-async def collect(client: Transport, pending: Pending, timeout: float | None) -> list[Result]:
-    """Wait for every part of `pending` (long-polling), up to `timeout` seconds in all."""
+async def collect(
+    request: Request, request_timeout: float, pending: Pending, timeout: float | None
+) -> list[Result]:
+    """Wait for every part of `pending` (long-polling), up to `timeout` seconds in all; each
+    poll may take `request_timeout` beyond its wait."""
     deadline = None if timeout is None else time.monotonic() + timeout
     results: dict[int, Result] = dict(pending.settled)
-    answers = await asyncio.gather(*(_collect_part(client, p, deadline) for p in pending.parts))
+    answers = await asyncio.gather(
+        *(_collect_part(request, request_timeout, p, deadline) for p in pending.parts)
+    )
     for part, rows in zip(pending.parts, answers, strict=True):
         results.update(zip(part.indices, rows, strict=True))
     return [results[i] for i in range(pending.size)]
 
 
-async def _collect_part(client: Transport, part: Part, deadline: float | None) -> list[Result]:
+async def _collect_part(
+    request: Request, request_timeout: float, part: Part, deadline: float | None
+) -> list[Result]:
     def all_failed(message: str, status: str = "error") -> list[Result]:
         return [failed(i, f"job {part.job_id}: {message}", status) for i in part.ids]
 
@@ -126,11 +112,11 @@ async def _collect_part(client: Transport, part: Part, deadline: float | None) -
         remaining = POLL_S if deadline is None else deadline - time.monotonic()
         wait = max(0.0, min(POLL_S, remaining))
         try:
-            resp = await client.request(
+            resp = await request(
                 "GET",
                 f"/v1/jobs/{part.job_id}",
                 params={"wait": f"{wait:.3f}"},
-                timeout=wait + client.timeout,
+                timeout=wait + request_timeout,
             )
         except GaveUp as exc:
             return all_failed(str(exc))
