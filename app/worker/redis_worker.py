@@ -100,6 +100,7 @@ class RedisWorker:
         self._stopping = asyncio.Event()
         self._claim_cursor: bytes | str = "0-0"
         self._busy = BusyWindow()
+        self._leaving = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RedisWorker:
@@ -160,14 +161,18 @@ class RedisWorker:
     async def run(self) -> None:
         """Consume until `stop()`, then finish or hand back the work in hand."""
         beat = asyncio.create_task(self._heartbeat(), name="redis-worker-heartbeat")
+        self._leaving = False
         alive = asyncio.create_task(self._alive(), name="redis-worker-liveness")
         try:
             await self._consume()
         finally:
-            beat.cancel()
-            alive.cancel()
-            await asyncio.gather(beat, alive, return_exceptions=True)
+            await _end(beat)
+            # Still alive while draining: the chunks in hand must not be taken meanwhile.
             await self._drain()
+            self._leaving = True
+            await _end(alive)
+            with contextlib.suppress(RedisError, OSError):
+                await self.queue.leave(self.name)
 
     async def _consume(self) -> None:
         backoff = BACKOFF_MIN_S
@@ -344,7 +349,7 @@ class RedisWorker:
             return None, f"scoring failed: {type(exc).__name__}: {exc}"[:500]
 
     async def _heartbeat(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             await asyncio.sleep(self.claim_idle_s / 3)
             if self._active:
                 with contextlib.suppress(RedisError, OSError):
@@ -356,7 +361,7 @@ class RedisWorker:
     async def _alive(self) -> None:
         """Refresh the liveness key three times per TTL (one late refresh is not a death),
         and touch the heartbeat file (a probe's proof that this event loop runs)."""
-        while True:
+        while not self._leaving:
             with contextlib.suppress(RedisError, OSError):
                 await self._beat()
             if self.heartbeat_file:
@@ -369,7 +374,8 @@ class RedisWorker:
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _drain(self) -> None:
-        """Finish chunks in hand for up to `grace_s`, then hand the rest back."""
+        """Finish chunks in hand for up to `grace_s`, then hand the rest back (`run` then
+        leaves the group)."""
         tasks = [t for _, t in self._active.values()]
         if tasks:
             log.info("finishing %d chunks in hand (up to %gs)", len(tasks), self.grace_s)
@@ -383,8 +389,14 @@ class RedisWorker:
             except (RedisError, OSError) as exc:
                 log.warning("could not hand back %s (%s): it will be reclaimed", entry_id, exc)
         await asyncio.gather(*tasks, return_exceptions=True)
-        with contextlib.suppress(RedisError, OSError):
-            await self.queue.leave(self.name)
+
+
+async def _end(task: asyncio.Task[None]) -> None:
+    """Cancel a background loop and wait (briefly) for it. Bounded: a cancellation that lands
+    inside a Redis command can be turned into a connection error by the client and swallowed
+    by the loop's error handling, leaving the task running to its next iteration."""
+    task.cancel()
+    await asyncio.wait([task], timeout=2.0)
 
 
 def _verdict(answer: str) -> tuple[str, float | None]:

@@ -13,6 +13,7 @@ import pytest
 from app.broker.redis import GROUP, RedisBroker
 from app.jobs import Item, Job, JobState, JobStatus
 from tests.broker.redis_support import consumers, stop, until
+from tests.helpers.timing import HANG_S
 
 
 @pytest.fixture
@@ -52,9 +53,9 @@ def held_by(rds, prefix: str, name: str) -> int:
 async def test_kill_9_mid_job_and_another_worker_finishes_it_in_seconds(
     workers, broker, rds, prefix, tmp_path
 ):
-    # The idle-time claim is two minutes, the liveness TTL two seconds: only the liveness
-    # path can finish the job within the wait below.
-    env = {"REWARDKIT_CLAIM_IDLE_S": "120", "REWARDKIT_LIVENESS_TTL_S": "2"}
+    # The idle-time claim is ten hang bounds, the liveness TTL two seconds: only the
+    # liveness path can finish the job within the wait below.
+    env = {"REWARDKIT_CLAIM_IDLE_S": str(10 * HANG_S), "REWARDKIT_LIVENESS_TTL_S": "2"}
     a = workers("--concurrency", "1", **env)
     b = workers("--concurrency", "1", **env)
     await until(lambda: len(consumers(rds, prefix)) == 2, 60, "both workers to join")
@@ -67,7 +68,7 @@ async def test_kill_9_mid_job_and_another_worker_finishes_it_in_seconds(
     a.wait()
     killed = time.monotonic()
     assert rds.hlen(res) < 8, "the job finished before the kill: nothing was tested"
-    state = await broker.state(job.id, wait_s=60)
+    state = await broker.state(job.id, wait_s=HANG_S)
     took = time.monotonic() - killed
     per_pid = check_results(job, state)
     assert set(per_pid) == {a.pid, b.pid}  # both did part of it; nothing else did
@@ -76,10 +77,10 @@ async def test_kill_9_mid_job_and_another_worker_finishes_it_in_seconds(
     # The mechanism: B took A's chunk because A's liveness key expired...
     log_b = (tmp_path / "worker1.log").read_text()
     assert f"from dead worker {name_a}" in log_b
-    # ...and well before the idle-time claim could have (120 s). What is left after the
-    # kill is at most 7 chunks of ~1 s for one worker plus the 2 s TTL: the bound is loose.
+    # ...long before the idle-time claim could have. (Speed is measured by
+    # loadtests/bench_redis.py; this bound only catches a recovery that never comes.)
     print(f"job finished {took:.1f}s after kill -9 of the worker holding a chunk")
-    assert took < 60
+    assert took < HANG_S
 
 
 async def test_a_busy_worker_on_a_long_chunk_is_not_robbed(workers, broker, rds, prefix, tmp_path):
