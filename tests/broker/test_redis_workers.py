@@ -71,7 +71,8 @@ async def test_kill_9_mid_job_and_another_worker_finishes_it_in_seconds(
     state = await broker.state(job.id, wait_s=HANG_S)
     took = time.monotonic() - killed
     per_pid = check_results(job, state)
-    assert set(per_pid) == {a.pid, b.pid}  # both did part of it; nothing else did
+    # B finished the job (A may have stored a chunk before it died, or not); nobody else did.
+    assert b.pid in per_pid and set(per_pid) <= {a.pid, b.pid}
     assert int(rds.hget(f"{prefix}:job:{job.id}", "done")) == 8
     assert rds.xlen(f"{prefix}:queue") == 0
     # The mechanism: B took A's chunk because A's liveness key expired...
