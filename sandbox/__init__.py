@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from sandbox import checkers
+from sandbox.cancel import Cancelled, cancel_scope
 from sandbox.compare import MODES
 from sandbox.types import (
     LANGUAGES,
@@ -34,6 +35,7 @@ __all__ = [
     "LANGUAGES",
     "LIMIT_RANGES",
     "Backend",
+    "Cancelled",
     "Checker",
     "CheckerError",
     "Compare",
@@ -45,6 +47,7 @@ __all__ = [
     "TestStatus",
     "Verdict",
     "VerdictStatus",
+    "cancel_scope",
     "configure",
     "get_backend",
     "health",

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sandbox import cgroups, languages
+from sandbox import cancel, cgroups, languages
 from sandbox.protocol import (
     HARNESS_PATH,
     HARNESS_SOURCE,
@@ -134,9 +134,13 @@ class _Sandbox:
     def _fill(self, deadline: float) -> bool:
         assert self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            return False
+        while True:
+            cancel.check()  # a cancelled caller stops waiting (the run is killed)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            if select.select([fd], [], [], cancel.step(left))[0]:
+                break
         chunk = os.read(fd, 1 << 20)
         if not chunk:
             raise ProtocolError("sandbox ended")
@@ -400,9 +404,13 @@ class LocalBackend:
         `stop_on_failure` the first test that does not pass ends the run (the rest are
         `skipped`); so does the end of `limits.total_timeout_s`. With a `checker`, it judges
         each stdio test's output in the same sandbox (see `sandbox.checkers`)."""
+        cancel.check()
         box = self._take()
         try:
             return self._run(box, program, tests, limits, compare, stop_on_failure, checker)
+        except cancel.Cancelled:
+            box.kill()  # the run's whole process tree goes with it
+            raise
         finally:
             box.close()
 

@@ -159,6 +159,8 @@ def check(completion: str, params: Mapping[str, Any]) -> Score:
     except SandboxUnavailable as exc:
         log.error("code check cannot run: sandbox unavailable: %s", exc)
         return Score.error(f"sandbox unavailable: {exc}")
+    except sandbox.Cancelled:
+        return Score.deadline()
     per_test = [_test_detail(t) for t in verdict.tests]
     details: dict[str, Any] = {"passed": verdict.passed, "total": len(tests), "tests": per_test}
     if verdict.flags:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from app.checkers.registry import REGISTRY, Checker
 from app.jobs import Item, ItemResult
 from app.scoring import combine
 from app.worker.pool import CheckerPool, Task
+from sandbox.cancel import cancel_scope
 
 if TYPE_CHECKING:
     from app.config import Settings
@@ -67,7 +69,7 @@ class Scorer:
         With `until` (a `time.monotonic()` instant: the batch deadline) the answer comes by
         then: checks not finished are `deadline` (no score), and their work is cancelled
         (queued pool work dropped, running pool items killed, sandbox runs not yet started
-        dropped; a sandbox run already under way ends at its own limits)."""
+        dropped, a sandbox run already under way killed)."""
         scores: list[dict[str, Score]] = [{} for _ in items]
         names = {name for it in items for name in it.checks}
         late = {name for name in names if self.registry[name].depends_on}
@@ -162,19 +164,28 @@ class Scorer:
     ) -> None:
         """Run each piece of work in a thread (at most `gate` at once); by `until`, work not
         finished scores `deadline`: what waits for the gate is dropped, and a thread already
-        running is left to end (the sandbox bounds it) without anyone waiting for it."""
+        running is told to stop (a sandbox run in it is killed) and nobody waits for it."""
 
-        async def one(w: _Work) -> None:
+        # One event per piece of work: set at the deadline, it stops a sandbox run under way
+        # in its thread (the run is killed, `sandbox.cancel_scope`).
+        events = [threading.Event() for _ in work]
+
+        async def one(w: _Work, event: threading.Event) -> None:
             async with gate or contextlib.nullcontext():
-                score, seconds = await asyncio.to_thread(_call, w)
+                if event.is_set():
+                    return
+                score, seconds = await asyncio.to_thread(_call_cancellable, w, event)
             w.score = score
             metrics.observe_seconds(w.checker.name, seconds)
 
-        tasks = [asyncio.ensure_future(one(w)) for w in work]
+        tasks = [asyncio.ensure_future(one(w, e)) for w, e in zip(work, events, strict=True)]
         if until is None:
             await asyncio.gather(*tasks)
             return
         _, late = await asyncio.wait(tasks, timeout=max(0.0, until - time.monotonic()))
+        for task, event in zip(tasks, events, strict=True):
+            if task in late:
+                event.set()
         for task in late:
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
@@ -200,6 +211,12 @@ def _call(w: _Work) -> tuple[Score, float]:
         log.exception("checker %s crashed", w.checker.name)
         score = Score.error(f"checker crashed: {type(exc).__name__}: {exc}"[:500])
     return score, time.perf_counter() - t0
+
+
+def _call_cancellable(w: _Work, event: threading.Event) -> tuple[Score, float]:
+    """`_call` in a cancel scope: setting `event` stops a sandbox run this check started."""
+    with cancel_scope(event):
+        return _call(w)
 
 
 def _run_all(work: list[_Work]) -> None:

@@ -126,3 +126,30 @@ def test_bad_deadline_is_422_naming_the_field(api, value) -> None:
         r = client.post(path, json=body)
         assert r.status_code == 422, (path, value, r.text)
         assert any(e["loc"][-1] == "deadline_s" for e in r.json()["detail"]), r.json()
+
+
+def test_a_sandbox_run_under_way_is_killed_at_the_deadline(api) -> None:
+    """A code check running in the sandbox when the deadline passes is `deadline`, and its
+    sandbox is killed (the program's processes are gone), not left to run to its limits."""
+    from tests.helpers.timing import wait_until
+    from tests.sandbox.helpers import host_processes
+
+    client, _ = api
+    marker = "2777.4747"  # an hour-long sleep the program execs: findable on the host
+    program = f"```python\nimport os\nos.execv('/usr/bin/sleep', ['sleep', '{marker}'])\n```"
+    code = {
+        "language": "python",
+        # Left alone, the run would hold the marker for 5 x 60 s, far past HANG_S.
+        "tests": [{"input": "", "output": "x"}] * 5,
+        "limits": {"timeout_s": 60, "total_timeout_s": 600},
+    }
+    body = {
+        "items": [{"id": "c", "completion": program, "checks": {"code": code}}],
+        "deadline_s": 2.0,
+    }
+    started = time.monotonic()
+    r = client.post("/v1/rewards", json=body)
+    assert time.monotonic() - started < HANG_S
+    [result] = r.json()["results"]
+    assert result["details"]["code"]["status"] == "deadline" and result["reward"] is None
+    assert wait_until(lambda: host_processes(marker.encode()) == [])
