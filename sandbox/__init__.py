@@ -176,13 +176,16 @@ def run(
             _busy -= 1
 
 
-def stats() -> dict[str, int]:
+def stats() -> dict[str, Any]:
     """Sandboxes in this process: `busy` (runs in progress) and `warm` (started and waiting
-    for a run: the warm pool of the local or docker backend, empty without one)."""
+    for a run), and what the backend adds (the local backend: `programs` served, `spawned`,
+    `recycled` by reason)."""
     with _lock:
         busy, backend = _busy, _backend
-    warm = len(getattr(backend, "_pool", ())) if backend is not None else 0
-    return {"warm": warm, "busy": busy}
+    own = getattr(backend, "stats", None)
+    out: dict[str, Any] = dict(own()) if callable(own) else {"warm": 0}
+    out["busy"] = busy
+    return out
 
 
 def health(refresh: bool = False) -> dict[str, Any]:

@@ -193,6 +193,11 @@ class DockerBackend:
                 return container
         return self._start()
 
+    def stats(self) -> dict[str, int]:
+        """Containers started and waiting for a run (`warm`)."""
+        with self._pool_cv:
+            return {"warm": len(self._pool)}
+
     def close(self) -> None:
         self._closed = True
         with self._pool_cv:

@@ -63,6 +63,7 @@ def _no_dump():
 
         prctl = _ctypes.dlsym(_ctypes.dlopen(None, 2), "prctl")
         _ctypes.call_function(prctl, (4, 0, 0, 0, 0))
+        del sys.modules["_ctypes"]  # a program's `import _ctypes` must go through the import
     except Exception:  # best effort: the backend's health probe reports the rest
         pass
 
@@ -176,6 +177,9 @@ def _limit(memory_mb, cpu_s, file_bytes, nproc, nofile, address_space=True):
     # Counted per uid in this run's own user namespace: +1 for the harness itself.
     resource.setrlimit(resource.RLIMIT_NPROC, (nproc + 1, nproc + 1))
     resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+    # No POSIX message queue can be made: one would outlive the program in the sandbox's IPC
+    # namespace, and nothing lists them without mounting mqueuefs.
+    resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
     # Every other limit: the hard limit comes down to the soft one, so none can be raised.
     for name in dir(resource):
         if name.startswith("RLIMIT_"):
@@ -203,6 +207,10 @@ def _file_bytes(fd, cap):
     return os.pread(fd, min(size, cap), start), size
 
 
+#: The modes of the writable places as the harness found them (before any program ran).
+_SCRATCH_MODES = {}
+
+
 def _clean_workdir():
     """Remove everything a test left in the writable places (/tmp and /dev/shm)."""
 
@@ -220,6 +228,13 @@ def _clean_workdir():
                 os.unlink(p)
 
     for top in SCRATCH:
+        try:
+            # A program may chmod the mount point itself (it owns it): put the mode back.
+            mode = os.stat(top).st_mode & 0o7777
+            if _SCRATCH_MODES.setdefault(top, mode) != mode:
+                os.chmod(top, _SCRATCH_MODES[top])
+        except OSError:
+            pass
         try:
             for entry in os.scandir(top):
                 if entry.is_dir(follow_symlinks=False):
@@ -703,6 +718,22 @@ _MISSING = object()
 # --- running a test -------------------------------------------------------------------------
 
 
+_STDIO_FLAGS = set()
+
+
+def _stdio_audit(event, args):
+    """The audit hook of a Python program with stdio tests: no ctypes, no process memory."""
+    if event == "import":
+        if args[0].partition(".")[0] in _BLOCKED_MODULES:
+            _STDIO_FLAGS.add("introspection")
+            raise ImportError("module %r is not available in the sandbox" % args[0])
+    elif event == "open":
+        path = args[0]
+        if isinstance(path, str) and path.startswith("/proc/") and path.endswith("/mem"):
+            _STDIO_FLAGS.add("introspection")
+            raise PermissionError("no access to process memory in the sandbox")
+
+
 def _python_child(program, test, tok_fd, res_fd):
     """Body of the forked child for a Python test (`test`: None for stdio tests, else the
     guarded test code and the pristine snapshot of its world). Never returns."""
@@ -719,10 +750,17 @@ def _python_child(program, test, tok_fd, res_fd):
     sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", errors="replace", closefd=False)
     out = sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", closefd=False)
     sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", closefd=False)
-    # The harness's own module must not be there for the program to import and change.
-    for name in _UNSNAPPED - {"sys", "builtins", "__main__"}:
+    # The harness's own module must not be there for the program to import and change,
+    # nor ctypes (loaded to make us non-dumpable): importing it again is refused.
+    for name in (_UNSNAPPED - {"sys", "builtins", "__main__"}) | _BLOCKED_MODULES:
         sys.modules.pop(name, None)
+    _signal.signal(_signal.SIGINT, _signal.default_int_handler)
     world = None
+    if test is None:
+        # Stdio tests have no tests' world, but the same rule on memory: this process is a
+        # fork of a harness that served earlier programs, so no Python program may read raw
+        # memory (ctypes, /proc/*/mem); a built program execs and starts afresh.
+        sys.addaudithook(_stdio_audit)
 
     def flush():
         for f in (sys.stdout, out, sys.stderr):
@@ -748,9 +786,10 @@ def _python_child(program, test, tok_fd, res_fd):
         flush()
 
     def flags():
-        if world is None or not world.flags:
+        found = world.flags if world is not None else _STDIO_FLAGS
+        if not found:
             return b""
-        return b"|" + ",".join(sorted(world.flags)).encode()
+        return b"|" + ",".join(sorted(found)).encode()
 
     _run_exitfuncs = atexit._run_exitfuncs
     try:
@@ -827,6 +866,7 @@ def _exec_child(fd, res_fd, argv=("prog",), env=None):
     # Python ignores SIGPIPE and SIGXFSZ; ignored signals survive exec, so restore them.
     _signal.signal(_signal.SIGPIPE, _signal.SIG_DFL)
     _signal.signal(SIGXFSZ, _signal.SIG_DFL)
+    _signal.signal(_signal.SIGINT, _signal.SIG_DFL)
     try:
         os.execve(fd if fd >= 0 else argv[0], list(argv), env or {})
     except OSError as e:
@@ -838,6 +878,38 @@ def _flag_list(raw):
     """The child's flags (`a,b`), kept to safe characters: they go into the reply header."""
     ok = b"abcdefghijklmnopqrstuvwxyz_,"
     return "".join(chr(c) for c in raw[:200] if c in ok).strip(",")
+
+
+#: The pristine world of function tests, shared by every program this sandbox serves (this
+#: process runs no program code, so it stays pristine): retaken only when a test's imports
+#: load new modules, so that it always covers every module a child starts with.
+_SNAP = {"modules": -1, "snapshot": None}
+#: Compiled test code by source: a GRPO group's programs share their tests.
+_TEST_CODE = {}
+
+
+def _world_snapshot(imports):
+    """The snapshot after importing `imports` (once per sandbox, before any fork: each
+    child starts with them loaded, and their pristine state is what the test sees)."""
+    for name in imports:
+        if name not in sys.modules:
+            try:
+                __import__(name)
+            except BaseException:
+                pass  # the test fails on its own import
+    if _SNAP["modules"] != len(sys.modules):
+        _SNAP["snapshot"] = _snapshot()
+        _SNAP["modules"] = len(sys.modules)
+    return _SNAP["snapshot"]
+
+
+def _test_code(source):
+    code = _TEST_CODE.get(source)
+    if code is None:
+        if len(_TEST_CODE) >= 256:
+            _TEST_CODE.clear()
+        code = _TEST_CODE[source] = compile(source, "<test>", "exec")
+    return code
 
 
 def run_test(state, test):
@@ -852,19 +924,7 @@ def run_test(state, test):
     code = state.get("python")
     py_test = None
     if test.get("code") is not None:
-        imports = tuple(test.get("imports") or ())
-        snaps = state.setdefault("snapshots", {})
-        if imports not in snaps:
-            for name in imports:
-                # Imported once per sandbox, before any fork: each child starts with it
-                # loaded, and its pristine state is what the test sees.
-                if name not in sys.modules:
-                    try:
-                        __import__(name)
-                    except BaseException:
-                        pass  # the test fails on its own import
-            snaps[imports] = _snapshot()
-        py_test = (compile(test["code"], "<test>", "exec"), snaps[imports])
+        py_test = (_test_code(test["code"]), _world_snapshot(test.get("imports") or ()))
     built = state.get("built") or {}
     _lay_out(built)
     pid = os.fork()
@@ -1140,6 +1200,9 @@ def _read_small(path, cap):
 def main():
     _no_dump()
     os.umask(0o077)
+    # Python's own SIGINT handler would let a program interrupt us (PID 1 of the namespace
+    # gets only the signals it handles); ignored, a signal from inside never arrives.
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
     import builtins
 
     # `-S` skipped `site`, which is what defines exit() and quit(): programs use them.
@@ -1153,25 +1216,50 @@ def main():
             os.dup2(fd, 0)
             os.close(fd)
         os.chdir(WORK)
-        msg = _read_frame()
-    except (EOFError, OSError, ValueError):
+    except OSError:
         return
-    state = prepare(msg)
-    del msg
-    if state is None:
-        return
+    _clean_workdir()  # notes the writable places' modes before any program runs
+    base = _baseline()
+    # One program after another (the local backend reuses a warm sandbox): each is served
+    # from this pristine process, which never runs program code, and ends with an `end`
+    # frame; then everything the program started is gone and the sandbox is checked for
+    # anything it could have left for the next one (see `_leftovers`).
+    while True:
+        try:
+            msg = _read_frame()
+        except (EOFError, OSError, ValueError):
+            return
+        if msg.get("op") == "end":  # an end with no program (nothing ran): still checked
+            _end_program(base)
+            continue
+        state = prepare(msg)
+        del msg
+        if not _serve_tests(state):
+            return
+        _end_program(base)
+
+
+def _serve_tests(state):
+    """Run tests until the host's `end` frame (True) or EOF (False). After a compile error
+    (`state` None) nothing runs: the host sends `end` at once."""
     while True:
         try:
             test = _read_frame()
         except (EOFError, ValueError):
-            return
+            return False
+        if test.get("op") == "end":
+            return True
+        if state is None:
+            _kill_all()
+            _reply({"harness_error": "NoProgram"})
+            continue
         try:
             result = run_test(state, test)
             if "checker" in state:
                 try:
                     answer = _read_frame()["answer"].encode("utf-8", "replace")
                 except (EOFError, ValueError, KeyError, TypeError):
-                    return
+                    return False
                 run_check(state, result, answer)
                 del answer
         except Exception as e:  # a harness failure (fork refused ...): say so, do not vanish
@@ -1179,6 +1267,105 @@ def main():
             _kill_all()
             _reply({"harness_error": type(e).__name__})
         del test
+
+
+# --- between two programs -------------------------------------------------------------------
+
+#: Kernel state a program could leave behind in its namespaces (SysV IPC, sockets, keys).
+_NAMESPACE_TABLES = (
+    "/proc/sysvipc/shm",
+    "/proc/sysvipc/sem",
+    "/proc/sysvipc/msg",
+    "/proc/net/unix",
+    "/proc/net/tcp",
+    "/proc/net/tcp6",
+    "/proc/net/udp",
+    "/proc/net/udp6",
+    "/proc/net/raw",
+    "/proc/net/raw6",
+    "/proc/net/packet",
+)
+
+
+def _lines(path):
+    """Lines of a /proc file (-1 when it cannot be read)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return -1
+    try:
+        n = 0
+        while True:
+            b = os.read(fd, 65536)
+            if not b:
+                return n
+            n += b.count(b"\n")
+    except OSError:
+        return -1
+    finally:
+        os.close(fd)
+
+
+def _own_attributes():
+    """What another process of our uid can change about us (it may renice us, pin us to a
+    CPU, lower our rlimits: the kernel checks only the uid), and our own descriptors."""
+    attrs = {"nice": os.getpriority(os.PRIO_PROCESS, 0)}
+    try:
+        attrs["affinity"] = sorted(os.sched_getaffinity(0))
+        attrs["policy"] = os.sched_getscheduler(0)
+    except (AttributeError, OSError):
+        pass
+    if resource is not None:
+        for name in sorted(dir(resource)):
+            if name.startswith("RLIMIT_"):
+                try:
+                    attrs[name] = resource.getrlimit(getattr(resource, name))
+                except (ValueError, OSError):
+                    pass
+    try:
+        attrs["fds"] = sorted(os.listdir("/proc/self/fd"))
+    except OSError:
+        attrs["fds"] = None
+    return attrs
+
+
+def _baseline():
+    """The sandbox as the first program finds it: what `_leftovers` compares against."""
+    tables = {p: _lines(p) for p in (*_NAMESPACE_TABLES, "/proc/key-users")}
+    return {"tables": tables, "own": _own_attributes()}
+
+
+def _leftovers(base):
+    """Why the sandbox is not as the first program found it ('' when it is): a process, a
+    file in /tmp or /dev/shm, a SysV IPC object, a socket, a key, or a change to this
+    process. POSIX message queues cannot be made (RLIMIT_MSGQUEUE is 0 in every child)."""
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        return "process"
+    except ChildProcessError:
+        pass
+    for top in SCRATCH:
+        try:
+            if os.listdir(top):
+                return "file"
+        except OSError:
+            return "file"
+    # /proc/key-users lists every uid of the namespace that has a key or a keyring.
+    for path, rows in base["tables"].items():
+        if _lines(path) != rows:
+            return "key" if path.endswith("key-users") else "kernel_object"
+    if _own_attributes() != base["own"]:
+        return "harness_changed"
+    return ""
+
+
+def _end_program(base):
+    """After a program's last test: kill what is left, empty the writable places, and tell
+    the host whether the sandbox may serve another program (`clean=1`) or must go."""
+    _kill_all()
+    _clean_workdir()
+    why = _leftovers(base)
+    _reply({"op": "end", "clean": int(not why), "why": why or "-"})
 
 
 def entry():

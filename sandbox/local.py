@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import cancel, cgroups, languages
+from sandbox.pool import WarmPool
 from sandbox.protocol import (
     HARNESS_PATH,
     HARNESS_SOURCE,
@@ -102,6 +103,11 @@ class _Sandbox:
     cgroup when runs are accounted that way (None: rlimits only)."""
 
     group: cgroups.RunGroup | None = None
+    #: Programs this sandbox has served.
+    programs = 0
+    #: An `end` frame was sent and its reply (is the sandbox clean?) not read yet.
+    pending_end = False
+    killed = False
 
     def __init__(self, argv: list[str], run_as: int | None) -> None:
         kwargs: dict[str, Any] = {}
@@ -191,9 +197,13 @@ class _Sandbox:
         self.release_group()
 
     def kill(self) -> None:
+        self.killed = True
         with contextlib.suppress(OSError):
             os.killpg(self.proc.pid, 9)
         self.proc.wait()
+
+    def alive(self) -> bool:
+        return not self.killed and self.proc.poll() is None
 
     def join_group(self, group: cgroups.RunGroup) -> None:
         """Put bwrap and the harness into `group` before any program runs. The harness waits
@@ -224,9 +234,12 @@ class _Sandbox:
 class LocalBackend:
     """Runs programs in bubblewrap sandboxes on this machine.
 
-    `pool_size` > 0 keeps that many sandboxes started and waiting for a program (a thread
-    refills it), which takes the bwrap + interpreter start-up off the run's latency (a waiting
-    sandbox has seen no program yet, and each one serves exactly one run).
+    With a pool (`pool_size` > 0, default: the CPU count, 2 to 8) sandboxes are started ahead
+    of time and each serves up to `reuse` programs one after another: the harness forks every
+    program's tests from its pristine interpreter, and after each program it kills what is
+    left, empties /tmp and /dev/shm and checks the sandbox for anything else a program could
+    leave (processes, SysV IPC, sockets, keys, changes to the harness); any doubt, a host-side
+    kill or an error retires the sandbox. `pool_size=0`: a fresh sandbox per run, no pool.
     """
 
     name = "local"
@@ -238,7 +251,8 @@ class LocalBackend:
         bwrap: str | None = None,
         tmpfs_mb: int = 256,
         shm_mb: int = 16,
-        pool_size: int = 2,
+        pool_size: int | None = None,
+        reuse: int = 64,
         cgroup_mode: str = "auto",
     ) -> None:
         self.python = pick_python(python)
@@ -253,16 +267,17 @@ class LocalBackend:
         self._toolchains: dict[str, languages.Toolchain] | None = None
         self._binds: list[tuple[str, str]] = []
         self._toolchain_lock = threading.Lock()
-        self._pool_size = pool_size
-        self._pool: list[_Sandbox] = []
-        self._pool_cv = threading.Condition()
-        self._closed = False
         self._cgroup_mode = cgroup_mode
         self._hierarchy: cgroups.Hierarchy | None = None
         self._accounting: str | None = None
         self._cgroup_lock = threading.Lock()
-        if pool_size > 0:
-            threading.Thread(target=self._refill, name="sandbox-pool", daemon=True).start()
+        if reuse < 1:
+            raise ValueError("reuse must be >= 1 (programs per sandbox)")
+        self.reuse = reuse
+        size = default_pool_size() if pool_size is None else pool_size
+        self._pool: WarmPool[_Sandbox] | None = None
+        if size > 0:
+            self._pool = WarmPool(self._spawn, _Sandbox.close, _Sandbox.alive, size=size, warm=size)
 
     # --- the command line ---------------------------------------------------------------------
 
@@ -353,41 +368,60 @@ class LocalBackend:
                     box = _Sandbox(self.argv(), self.run_as)
         return box
 
-    def _refill(self) -> None:
-        # One long-lived thread spawns pooled sandboxes: bwrap's --die-with-parent watches the
-        # spawning thread, so it must outlive the sandboxes it starts.
-        while not self._closed:
-            with self._pool_cv:
-                while len(self._pool) >= self._pool_size and not self._closed:
-                    self._pool_cv.wait()
-            if self._closed:
-                return
-            try:
-                box = self._spawn()
-            except Exception as exc:  # keep the refill thread alive whatever happens
-                log.error("sandbox pool cannot start a sandbox: %s", exc)
-                time.sleep(1.0)
-                continue
-            with self._pool_cv:
-                self._pool.append(box)
-
     def _take(self) -> _Sandbox:
-        with self._pool_cv:
-            while self._pool:
-                box = self._pool.pop()
-                self._pool_cv.notify()
-                if box.proc.poll() is None:
+        """A warm sandbox whose previous program (if any) left nothing behind."""
+        assert self._pool is not None
+        while True:
+            box = self._pool.take()
+            if not box.pending_end:
+                return box
+            box.pending_end = False
+            try:
+                reply = box.recv(_HOST_SLACK_S)
+            except ProtocolError:
+                reply = None
+            except BaseException:  # cancelled while reading: the sandbox goes
+                self._pool.discard(box, "cancelled")
+                raise
+            if reply is not None and reply.fields.get("op") == "end":
+                if reply.fields.get("clean") == "1":
                     return box
-        return self._spawn()
+                why = reply.fields.get("why", "?")
+                log.info("sandbox retired: a program left something behind (%s)", why)
+                self._pool.discard(box, f"leftover_{why}")
+            else:
+                self._pool.discard(box, "no_answer")
+
+    def _release(self, box: _Sandbox, ok: bool) -> None:
+        """After a run: back to the pool (after the `end` frame that makes the harness clean
+        up and check), or retired."""
+        assert self._pool is not None
+        box.programs += 1
+        if not ok or box.killed or not box.alive():
+            self._pool.retire(box, "killed" if box.killed else "error")
+            return
+        if box.programs >= self.reuse:
+            self._pool.retire(box, "limit")
+            return
+        try:
+            box.send({"op": "end"})
+        except ProtocolError:
+            self._pool.retire(box, "error")
+            return
+        box.pending_end = True
+        self._pool.give_back(box)
+
+    def stats(self) -> dict[str, Any]:
+        """Sandboxes `warm` (idle), `busy`, `starting`, and since the start `programs`
+        served, `spawned` and `recycled` (by reason)."""
+        if self._pool is None:
+            return {"warm": 0, "busy": 0, "starting": 0, "size": 0, "programs": 0}
+        return self._pool.stats()
 
     def close(self) -> None:
         """Stop the pool and end its waiting sandboxes."""
-        self._closed = True
-        with self._pool_cv:
-            boxes, self._pool = self._pool, []
-            self._pool_cv.notify_all()
-        for box in boxes:
-            box.close()
+        if self._pool is not None:
+            self._pool.close()
 
     # --- running ------------------------------------------------------------------------------
 
@@ -405,14 +439,26 @@ class LocalBackend:
         `skipped`); so does the end of `limits.total_timeout_s`. With a `checker`, it judges
         each stdio test's output in the same sandbox (see `sandbox.checkers`)."""
         cancel.check()
+        if self._pool is None:  # no pool: a sandbox of its own, closed after the run
+            box = self._spawn()
+            try:
+                return self._run(box, program, tests, limits, compare, stop_on_failure, checker)
+            except cancel.Cancelled:
+                box.kill()  # the run's whole process tree goes with it
+                raise
+            finally:
+                box.close()
         box = self._take()
+        ok = False
         try:
-            return self._run(box, program, tests, limits, compare, stop_on_failure, checker)
+            verdict = self._run(box, program, tests, limits, compare, stop_on_failure, checker)
+            ok = True
+            return verdict
         except cancel.Cancelled:
-            box.kill()  # the run's whole process tree goes with it
+            box.kill()
             raise
         finally:
-            box.close()
+            self._release(box, ok)
 
     def _run(
         self,
@@ -556,6 +602,12 @@ class LocalBackend:
         if not ok:
             return {**info, "ok": False, "error": f"probe program failed: {verdict}"[:500]}
         return {**info, "ok": True}
+
+
+def default_pool_size() -> int:
+    """Warm sandboxes by default: one per CPU (2 to 8): runs are CPU-bound, and a second one
+    per core hides the host's share of each run behind another's program."""
+    return max(2, min(8, os.cpu_count() or 1))
 
 
 def _sandbox_toolchains(

@@ -10,7 +10,9 @@ from sandbox.local import LocalBackend
 
 @pytest.fixture(scope="session")
 def backend() -> LocalBackend:
-    """The local backend the suite runs on (configured as the process-wide default too)."""
-    b = LocalBackend(pool_size=0)
+    """The local backend the suite runs on (configured as the process-wide default too):
+    warm sandboxes reused across programs, as the service runs them, so every hostile
+    program of the suites runs in a sandbox an earlier test's program used."""
+    b = LocalBackend(pool_size=2, reuse=64)
     sandbox.configure(b)
     return b

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import Limits, Test, TestStatus, VerdictStatus
+from sandbox import Compare, Limits, Program, Test, TestStatus, VerdictStatus
 from sandbox.local import LocalBackend
 from tests.helpers.timing import HANG_S, wait_until
 from tests.sandbox.helpers import FAST, host_processes, run_cpp, run_py
@@ -150,12 +150,20 @@ def test_cannot_ptrace_or_read_the_harness(backend: LocalBackend) -> None:
         "try:\n"
         "    os.listdir('/proc/1/fd'); leaks.append('fd')\n"
         "except OSError: pass\n"
-        "import ctypes\n"
-        "libc = ctypes.CDLL(None, use_errno=True)\n"
-        "if libc.ptrace(16, 1, 0, 0) == 0: leaks.append('ptrace')\n"  # PTRACE_ATTACH
         "print('contained' if not leaks else leaks)\n"
     )
     assert statuses(run_py(backend, src)) == [TestStatus.PASSED]
+    # ptrace needs native code (Python programs get no ctypes): attach, and read through
+    # /proc/1/mem, which Python programs may not even open.
+    native = (
+        "#include <stdio.h>\n#include <fcntl.h>\n#include <unistd.h>\n#include <sys/ptrace.h>\n"
+        "int main(void){ int bad = 0; char b[8];\n"
+        "  if (ptrace(PTRACE_ATTACH, 1, 0, 0) == 0) bad = 1;\n"
+        '  int fd = open("/proc/1/mem", O_RDONLY); if (fd >= 0 && read(fd, b, 1) >= 0) bad = 2;\n'
+        '  puts(bad ? "leak" : "contained"); return 0; }\n'
+    )
+    v = backend.run(Program("c", native), [Test(input="", output="contained\n")], FAST, Compare())
+    assert statuses(v) == [TestStatus.PASSED], v
 
 
 # --- memory, output, disk ------------------------------------------------------------------
@@ -272,12 +280,16 @@ def test_no_view_of_host_files_or_environment(backend: LocalBackend, monkeypatch
 
 
 def test_no_capabilities_and_no_new_namespaces(backend: LocalBackend) -> None:
+    native = (
+        "#define _GNU_SOURCE\n#include <sched.h>\n#include <stdio.h>\n"
+        'int main(void){ puts(unshare(CLONE_NEWUSER) == 0 ? "userns" : "contained"); }\n'
+    )
+    v = backend.run(Program("c", native), [Test(input="", output="contained\n")], FAST, Compare())
+    assert statuses(v) == [TestStatus.PASSED], v
     src = (
-        "import os, ctypes\n"
+        "import os\n"
         "caps = [l for l in open('/proc/self/status') if l.startswith(('CapEff', 'CapPrm'))]\n"
         "bad = [c for c in caps if c.split()[1].strip('0')]\n"
-        "libc = ctypes.CDLL(None, use_errno=True)\n"
-        "if libc.unshare(0x10000000) == 0: bad.append('userns')\n"  # CLONE_NEWUSER
         "if os.getuid() == 0: bad.append('root')\n"
         "try:\n"
         "    os.setuid(0); bad.append('setuid')\n"

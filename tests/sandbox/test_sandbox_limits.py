@@ -113,18 +113,25 @@ def test_processes_are_counted_for_the_run(backend: LocalBackend) -> None:
     assert statuses(v) == [TestStatus.PASSED]
 
 
-def test_each_run_leaves_no_cgroup_behind(backend: LocalBackend) -> None:
+@pytest.mark.parametrize("pool_size", [0, 1], ids=["fresh_sandbox", "warm_pool"])
+def test_no_cgroup_outlives_its_sandbox(backend: LocalBackend, pool_size: int) -> None:
     if backend.accounting().startswith("rlimits"):
         pytest.skip(f"no cgroup accounting on this host: {backend.accounting()}")
-    h = backend._cgroup_hierarchy()
+    own = LocalBackend(pool_size=pool_size)
+    h = own._cgroup_hierarchy()
     assert h is not None
     bases = {h.memory_base, h.pids_base}
 
     def groups() -> set[Path]:
         return {p for base in bases for p in Path(base).iterdir() if p.is_dir()}
 
-    run_py(backend, "import os, time\nif os.fork() == 0: time.sleep(3600)\nprint('contained')")
-    # A group whose last processes are still being reaped is removed a moment later.
+    try:
+        run_py(own, "import os, time\nif os.fork() == 0: time.sleep(3600)\nprint('contained')")
+        # A warm sandbox keeps its group (one per hierarchy) while it waits for a program;
+        # a group whose last processes are still being reaped is removed a moment later.
+        assert wait_until(lambda: len(groups()) <= pool_size * len(bases)), groups()
+    finally:
+        own.close()
     assert wait_until(lambda: not groups()), groups()
 
 
