@@ -244,7 +244,7 @@ def bwrap_floor(duration: float, parallel: int) -> float:
 
 def cpp_plain_floor(items: list[dict[str, Any]], duration: float, parallel: int) -> float:
     """Items/s of a plain compile + run of every test of the items' C++ programs, no sandbox:
-    the sandbox's own compile command (same compiler, same flags, from sandbox.languages),
+    the sandbox's compiler and C++ flags (sandbox.languages' Cpp: `g++ -O2 -std=gnu++20`),
     `parallel` at once, the items round-robin, for `duration` s and at least two items each."""
     from app.checkers.code import extract_program
     from sandbox import languages
@@ -261,9 +261,10 @@ def cpp_plain_floor(items: list[dict[str, Any]], duration: float, parallel: int)
         source, tests = jobs[k % len(jobs)]
         with tempfile.TemporaryDirectory() as work:
             Path(work, lang.source_name).write_text(source)
-            argv = [
-                a.replace(languages.BUILD_DIR, work) for a in lang.compile_argv(tc, source, 512)
-            ]
+            # The C++ language's own compiler and flags, spelled out rather than its whole
+            # compile command: a precompiled header the sandbox may add is not "plain g++".
+            src = f"{work}/{lang.source_name}"
+            argv = [tc.commands["cc"], *lang.flags, "-pipe", "-o", f"{work}/prog", src, "-lm"]
             subprocess.run(argv, check=True, capture_output=True)
             for t in tests:
                 out = subprocess.run(
