@@ -20,8 +20,18 @@ a + b program: `code check + warm pool` items/s against a plain compile-and-run 
 same program with the same compiler and runtime flags, no sandbox (`plain`), in the same run;
 the ratio is sandboxed / plain. `--languages` picks them, `--lang-seconds` sets each row's time.
 
+Then the workloads of `loadtests/bench.py`, through `app.checkers.code.check` directly (no
+HTTP), on the backend the service uses by default (`sandbox.configure("local")`), with
+`--concurrency` threads, items/s and p50/p99 ms per item:
+- `humaneval`: HumanEval-format canonical solutions, one `check(candidate)` function test each
+  (loadtests.workloads.humaneval_items), against the bwrap floor above;
+- `cpp`: `bits/stdc++.h` contest programs with 2-3 stdio tests (loadtests.workloads.cpp_items)
+  against a plain `g++` (the sandbox's flags) compile + run of the same programs, no sandbox,
+  as many at once as the sandboxed row.
+`--humaneval-seconds` and `--cpp-seconds` set their time (0 leaves the row out).
+
     .venv/bin/python loadtests/bench_sandbox.py [--seconds 5] [--concurrency 1] [--tests 3]
-        [--languages c,java] [--lang-seconds 5]
+        [--languages c,java] [--lang-seconds 5] [--humaneval-seconds 5] [--cpp-seconds 10]
 """
 
 from __future__ import annotations
@@ -41,6 +51,8 @@ import tempfile
 
 import sandbox
 from app.checkers import code
+from loadtests import workloads
+from loadtests.bench import cpp_plain_floor, pct
 from sandbox import languages
 from sandbox.local import LocalBackend
 
@@ -112,6 +124,39 @@ def rate(fn: Callable[[], object], seconds: float, concurrency: int) -> float:
     return sum(count) / (time.monotonic() - t0)
 
 
+def item_rate(
+    items: list[dict], seconds: float, concurrency: int
+) -> tuple[float, float, float, list[str]]:
+    """`code.check` on `items` round-robin from `concurrency` threads for `seconds` (at least
+    one item each): (items/s, p50 ms, p99 ms per item, statuses that were not `correct`)."""
+    code.check(items[-1]["completion"], items[-1]["checks"]["code"])  # warm up
+    latencies: list[float] = []
+    bad: list[str] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def loop(i: int) -> None:
+        k = i
+        while k == i or time.monotonic() < stop:
+            it = items[k % len(items)]
+            t0 = time.perf_counter()
+            score = code.check(it["completion"], it["checks"]["code"])
+            with lock:
+                latencies.append(time.perf_counter() - t0)
+                if score.value != 1.0:
+                    bad.append(score.status.value)
+            k += concurrency
+
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ips = len(latencies) / (time.monotonic() - t0)
+    return ips, pct(latencies, 50), pct(latencies, 99), bad
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=5.0)
@@ -120,6 +165,8 @@ def main() -> None:
     ap.add_argument("--pool", type=int, default=2, help="warm sandboxes for the pool row")
     ap.add_argument("--languages", default=",".join(ADD), help="per-language rows (comma list)")
     ap.add_argument("--lang-seconds", type=float, default=5.0)
+    ap.add_argument("--humaneval-seconds", type=float, default=5.0)
+    ap.add_argument("--cpp-seconds", type=float, default=10.0)
     args = ap.parse_args()
 
     local = LocalBackend(pool_size=0)
@@ -198,6 +245,18 @@ def main() -> None:
         plain = rate(plain_runner(name, tests), args.lang_seconds, 1)
         lang_rows.append((name, sandboxed, plain))
     sandbox.configure("local")
+    # (row, items/s, p50 ms, p99 ms, floor name, floor items/s, not-correct statuses)
+    work_rows: list[tuple[str, float, float, float, str, float, list[str]]] = []
+    if args.humaneval_seconds > 0:
+        items = workloads.humaneval_items(64, seed=0)
+        ips, p50, p99, bad = item_rate(items, args.humaneval_seconds, args.concurrency)
+        work_rows.append(("humaneval", ips, p50, p99, "bwrap python -c pass", floor, bad))
+    if args.cpp_seconds > 0 and languages.toolchain("cpp").ok:
+        items = workloads.cpp_items(16, seed=0)
+        ips, p50, p99, bad = item_rate(items, args.cpp_seconds, args.concurrency)
+        plain = cpp_plain_floor(items, args.cpp_seconds, args.concurrency)
+        work_rows.append(("cpp", ips, p50, p99, "plain g++ + run", plain, bad))
+    sandbox.configure("local")
 
     print(
         f"\nsample: python, {args.tests} stdio tests; {args.seconds:g}s per row; "
@@ -217,6 +276,24 @@ def main() -> None:
         print("-" * 54)
         for name, boxed, plain in lang_rows:
             print(f"{name:<12} {boxed:>18.2f} {plain:>14.2f} {boxed / plain:>6.2f}x")
+    if work_rows:
+        print(
+            f"\nworkloads (loadtests/workloads.py) through code.check, default local backend, "
+            f"concurrency {args.concurrency}; p50/p99 per item"
+        )
+        print(
+            f"{'workload':<10} {'items/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+            f"{'floor':<22} {'floor/s':>8} {'ratio':>7}"
+        )
+        print("-" * 78)
+        for name, ips, p50, p99, floor_name, fl, bad in work_rows:
+            print(
+                f"{name:<10} {ips:>8.2f} {p50:>8.1f} {p99:>8.1f} {floor_name:<22} "
+                f"{fl:>8.2f} {ips / fl:>6.2f}x"
+            )
+            if bad:
+                statuses = {b: bad.count(b) for b in sorted(set(bad))}
+                print(f"  warning: {len(bad)} {name} items did not score 1.0: {statuses}")
 
 
 if __name__ == "__main__":

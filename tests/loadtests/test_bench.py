@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
+import httpx
+import orjson
+import pytest
+
+from loadtests import bench, workloads
 from tests.conftest import ROOT
 
 
@@ -78,6 +84,69 @@ def test_bench_table_output() -> None:
     lines = proc.stdout.splitlines()
     assert lines[1] == "| scenario | items/s | p50 ms | p99 ms | floor | floor items/s | ratio |"
     assert lines[3].startswith("| format | ")
+
+
+def test_scenarios_include_the_code_workloads() -> None:
+    assert list(bench.SCENARIOS) == [
+        "format",
+        "language",
+        "math",
+        "code",
+        "mixed",
+        "choice",
+        "qa",
+        "ifeval",
+        "json",
+        "humaneval",
+        "cpp",
+    ]
+    assert bench.SCENARIOS["humaneval"] is workloads.humaneval_items
+    assert bench.SCENARIOS["cpp"] is workloads.cpp_items
+    assert set(bench.CODE_SCENARIOS) == {"humaneval", "cpp"}
+
+
+def test_not_correct_names_the_statuses_of_items_below_one() -> None:
+    results = [
+        {"id": "0", "scores": {"code": 1.0}, "details": {"code": {"status": "correct"}}},
+        {"id": "1", "scores": {"code": 0.0}, "details": {"code": {"status": "wrong"}}},
+        {"id": "2", "scores": {"code": None}, "details": {"code": {"status": "deadline"}}},
+    ]
+    response = httpx.Response(200, content=orjson.dumps({"results": results}))
+    assert bench._not_correct(response) == ["wrong", "deadline"]
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="no bubblewrap on this host")
+def test_bench_humaneval_row_scores_every_item_correct() -> None:
+    """Through the service: the HumanEval row runs with its own batch and concurrency, against
+    the bwrap floor, and every canonical solution scores 1.0 (no warning)."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "loadtests.bench",
+            "--json",
+            "--duration",
+            "1",
+            "--workers",
+            "1",
+            "--humaneval-batch",
+            "8",
+            "--humaneval-concurrency",
+            "2",
+            "--scenarios",
+            "humaneval",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "did not score 1.0" not in proc.stderr, proc.stderr[-2000:]
+    (row,) = json.loads(proc.stdout)
+    assert row["scenario"] == "humaneval"
+    assert row["floor"] == "bare bwrap spawn x1"
+    assert row["items_per_s"] > 0 and row["floor_items_per_s"] > 0 and row["batches"] > 0
 
 
 def test_locust_headless_against_live_server(live_server: str, tmp_path) -> None:
