@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 
 from sandbox import checkers
@@ -82,9 +83,12 @@ _backend: Backend | None = None
 _busy = 0
 
 
-def configure(backend: str | Backend = "local", **options: Any) -> Backend:
+def configure(
+    backend: str | Backend = "local", *, close_previous: bool = True, **options: Any
+) -> Backend:
     """Set the process-wide backend: "local", "docker" or a ready `Backend`. `options` go to
-    the backend's constructor (e.g. `pool_size`). Replaces (and closes) the previous one."""
+    the backend's constructor (e.g. `pool_size`). Replaces the previous one, and closes it
+    unless `close_previous` is False (to put it back later)."""
     global _backend
     if isinstance(backend, str):
         if backend == "local":
@@ -101,7 +105,7 @@ def configure(backend: str | Backend = "local", **options: Any) -> Backend:
         new = backend
     with _lock:
         old, _backend = _backend, new
-    if old is not None and old is not new:
+    if old is not None and old is not new and close_previous:
         old.close()
     return new
 
@@ -137,12 +141,21 @@ def _check(
         if t.code is not None:
             if program.language != "python":
                 raise ValueError(f"test {i}: code tests need language python")
-            try:
-                compile(t.code, f"<test {i}>", "exec")
-            except (SyntaxError, ValueError) as exc:
-                raise ValueError(f"test {i}: its code does not compile: {exc}") from None
+            why = _compile_error(t.code)
+            if why is not None:
+                raise ValueError(f"test {i}: its code does not compile: {why}")
         elif t.output is None:
             raise ValueError(f"test {i}: needs input and output, or code")
+
+
+@lru_cache(maxsize=1024)
+def _compile_error(code: str) -> str | None:
+    """Why test code does not compile (None: it does); cached, as a batch shares its tests."""
+    try:
+        compile(code, "<test>", "exec")
+    except (SyntaxError, ValueError) as exc:
+        return str(exc)
+    return None
 
 
 def run(

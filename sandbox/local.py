@@ -419,7 +419,8 @@ class LocalBackend:
         return self._pool.stats()
 
     def close(self) -> None:
-        """Stop the pool and end its waiting sandboxes."""
+        """Stop the pool and end its waiting sandboxes (runs after this get a sandbox of
+        their own each)."""
         if self._pool is not None:
             self._pool.close()
 
@@ -439,7 +440,8 @@ class LocalBackend:
         `skipped`); so does the end of `limits.total_timeout_s`. With a `checker`, it judges
         each stdio test's output in the same sandbox (see `sandbox.checkers`)."""
         cancel.check()
-        if self._pool is None:  # no pool: a sandbox of its own, closed after the run
+        if self._pool is None or self._pool.closed:
+            # No pool (or no longer: `close` was called): a sandbox of its own for the run.
             box = self._spawn()
             try:
                 return self._run(box, program, tests, limits, compare, stop_on_failure, checker)

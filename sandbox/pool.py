@@ -175,6 +175,10 @@ class WarmPool(Generic[B]):
                 "recycled": dict(self.recycled),
             }
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         """Stop spawning and close the idle sandboxes (busy ones close when given back)."""
         with self._cv:

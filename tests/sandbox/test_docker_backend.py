@@ -207,9 +207,10 @@ def test_warm_pool_is_refilled() -> None:
 
 
 def test_configure_selects_the_docker_backend() -> None:
+    previous = sandbox.get_backend()
     try:
-        b = sandbox.configure("docker", client=FakeClient(), pool_size=0)
+        b = sandbox.configure("docker", client=FakeClient(), pool_size=0, close_previous=False)
         assert sandbox.get_backend() is b and b.name == "docker"
         assert sandbox.health()["ok"] is True
     finally:
-        sandbox.configure("local")
+        sandbox.configure(previous)  # the suites' own backend, still open
