@@ -28,17 +28,24 @@ Why this shape:
 
 import _signal
 import atexit
+import gc as _gc
 import marshal
 import os
 import select
 import sys
 import time
+from _operator import is_ as _is
+from _operator import methodcaller as _methodcaller
+from itertools import chain as _chain
+from itertools import repeat as _repeat
 
 try:
     import resource
 except ImportError:  # pragma: no cover - resource exists on every Linux CPython
     resource = None
 
+_values = _methodcaller("values")
+_NONES = _repeat(None)
 SIGKILL = _signal.SIGKILL
 SIGXCPU = _signal.SIGXCPU
 SIGXFSZ = _signal.SIGXFSZ
@@ -361,12 +368,48 @@ def _snapshot():
                 and getattr(v, "__module__", None) == name
             ):
                 classes[id(v)] = (v, dict(_type_dict(v)))
+    saved_builtins = dict(builtins.__dict__)
+    live = [builtins.__dict__] + [mod.__dict__ for mod, _ in modules.values()]
+    saved = [saved_builtins] + [d for _, d in modules.values()]
+    class_list = [cls for cls, _ in classes.values()]
+    saved += [d for _, d in classes.values()]
     return {
-        "builtins": dict(builtins.__dict__),
+        "builtins": saved_builtins,
         "modules": modules,
         "classes": classes,
         "sys_lists": [(lst, list(lst)) for lst in (sys.meta_path, sys.path_hooks, sys.path)],
+        # Every entry of the world in order, for `_world_unchanged`: a program rarely touches
+        # the world, and telling so in one pass in C is many times quicker than repairing it
+        # dict by dict.
+        "live": live,
+        "class_list": class_list,
+        "sys_modules": sys.modules,  # the interpreter's own dict (the import system's)
+        "module_names": list(modules),
+        "module_objects": [mod for mod, _ in modules.values()],
+        "entries": sum(map(len, saved)),
+        "last_keys": tuple(next(reversed(d), None) for d in saved),
+        "values": tuple(_chain.from_iterable(map(_values, saved))),
     }
+
+
+def _world_unchanged(snap):
+    """Whether every snapshotted dict (the builtins, the modules', the classes') holds its
+    values, in order, with the same length and last key, and `sys.modules` the same modules:
+    compared by identity only, so no program code runs (no `__eq__`, no `__hash__`).
+
+    Why the last key is enough: a dict keeps insertion order and a new key goes to the end,
+    so a changed key set with every value in place ends in a new key, unless the program
+    also deleted and re-added the last key (a rename of a middle entry to a name the test
+    does not know: the test meets a missing attribute). Checking every key would copy every
+    key's page into the child: half a millisecond a test."""
+    maps = snap["live"] + list(map(_type_dict, snap["class_list"]))
+    modules = snap["sys_modules"]
+    return (
+        sum(map(len, maps)) == snap["entries"]
+        and all(map(_is, map(modules.get, snap["module_names"]), snap["module_objects"]))
+        and all(map(_is, map(next, map(reversed, maps), _NONES), snap["last_keys"]))
+        and all(map(_is, _chain.from_iterable(map(_values, maps)), snap["values"]))
+    )
 
 
 class _World:
@@ -383,6 +426,7 @@ class _World:
         self.real_import = builtins.__import__
         self.modules = snap["modules"]
         self.classes = snap["classes"]
+        self.snap = snap
         self.trusted_globals = {id(m[0].__dict__) for m in self.modules.values()}
         f = sys._getframe(0)
         while f is not None:  # the harness's own frames (its entry runs in its __main__)
@@ -547,6 +591,14 @@ class _World:
         """Put every snapshotted module, class and the builtins back; returns (and records)
         the flags of what was patched."""
         found = set()
+        if sys.modules is not self.snap["sys_modules"]:
+            found.add("patched_modules")
+            sys.modules = self.snap["sys_modules"]
+        lists_unchanged = all(
+            len(lst) == len(saved) and all(map(_is, lst, saved)) for lst, saved in self.sys_lists
+        )
+        if lists_unchanged and _world_unchanged(self.snap):
+            return found
         if self._repair(self.builtins.__dict__, self.saved_builtins, True):
             found.add("patched_builtins")
         for name, (mod, saved) in self.modules.items():
@@ -927,6 +979,9 @@ def run_test(state, test):
         py_test = (_test_code(test["code"]), _world_snapshot(test.get("imports") or ()))
     built = state.get("built") or {}
     _lay_out(built)
+    # Everything this process holds leaves the collector's view: a collection in the child
+    # would otherwise walk (and so copy, page by page) the whole inherited heap.
+    _gc.freeze()
     pid = os.fork()
     if pid == 0:
         try:
@@ -1082,6 +1137,37 @@ def _lay_out(built):
         os.close(fd)
 
 
+#: Standard modules this process imports for a program that uses them, so that each test's
+#: child starts with them loaded (importing `typing` in every child costs milliseconds).
+#: Only modules with no side effect at import: no output, no thread, no process, nothing
+#: read from the program; `random` reseeds itself in every forked child.
+_PRELOADABLE = frozenset(
+    (
+        "abc array bisect calendar cmath collections collections.abc copy dataclasses datetime "
+        "decimal enum fractions functools hashlib heapq io itertools json math numbers "
+        "operator queue random re string statistics struct textwrap time types typing "
+        "unicodedata"
+    ).split()
+)
+
+
+def _preload(code):
+    """Import the preloadable modules whose names the program's code uses (its imports, at
+    any depth), before any child is forked."""
+    names = set()
+    stack = [code]
+    while stack:
+        c = stack.pop()
+        names.update(c.co_names)
+        stack.extend(k for k in c.co_consts if type(k) is type(code))
+    for name in sorted(names & _PRELOADABLE):
+        if name not in sys.modules:
+            try:
+                __import__(name)
+            except BaseException:
+                pass  # the program meets the same error itself
+
+
 def prepare(msg):
     """Build the checker (if any) and the program once; reply `ready` with `status=ok`,
     `status=compile_error` or `status=checker_error` (the request's fault, not the program's)."""
@@ -1101,6 +1187,7 @@ def prepare(msg):
         except (SyntaxError, ValueError, MemoryError, RecursionError, OverflowError) as e:
             _reply({"op": "ready", "status": "compile_error"}, err=repr(e).encode()[:STDERR_CAP])
             return None
+        _preload(state["python"])
         _reply({"op": "ready", "status": "ok", "time_ms": "%.3f" % ((time.monotonic() - t0) * 1e3)})
         return state
     built, err, seconds = build(msg["build"], msg["source"], lim)
@@ -1271,20 +1358,46 @@ def _serve_tests(state):
 
 # --- between two programs -------------------------------------------------------------------
 
-#: Kernel state a program could leave behind in its namespaces (SysV IPC, sockets, keys).
+#: Kernel state a program could leave behind in its namespaces (SysV IPC, sockets, keys),
+#: as lines to count. (/proc/net/tcp would walk the host's whole TCP table: 1 ms a read.)
 _NAMESPACE_TABLES = (
     "/proc/sysvipc/shm",
     "/proc/sysvipc/sem",
     "/proc/sysvipc/msg",
     "/proc/net/unix",
-    "/proc/net/tcp",
-    "/proc/net/tcp6",
-    "/proc/net/udp",
-    "/proc/net/udp6",
-    "/proc/net/raw",
-    "/proc/net/raw6",
     "/proc/net/packet",
+    "/proc/key-users",
 )
+#: Socket counts of this network namespace (TCP in use, orphaned, in TIME_WAIT, UDP, raw,
+#: fragments); the allocation and memory figures are the host's, and "sockets: used" counts
+#: bwrap's own set-up sockets too (unix sockets are in /proc/net/unix).
+_SOCKSTATS = ("/proc/net/sockstat", "/proc/net/sockstat6")
+_HOST_WIDE = frozenset((b"alloc", b"mem", b"memory"))
+_NOT_COUNTED = frozenset((b"sockets:",))
+
+
+def _sockets():
+    """The namespace's socket counts, e.g. `(b"TCP:", b"inuse", b"0"), ...`."""
+    counts = []
+    for path in _SOCKSTATS:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            data = b""
+        finally:
+            os.close(fd)
+        for line in data.split(b"\n"):
+            words = line.split()
+            if not words or words[0] in _NOT_COUNTED:
+                continue
+            for i in range(1, len(words) - 1, 2):
+                if words[i] not in _HOST_WIDE:
+                    counts.append((words[0], words[i], words[i + 1]))
+    return counts
 
 
 def _lines(path):
@@ -1331,8 +1444,8 @@ def _own_attributes():
 
 def _baseline():
     """The sandbox as the first program finds it: what `_leftovers` compares against."""
-    tables = {p: _lines(p) for p in (*_NAMESPACE_TABLES, "/proc/key-users")}
-    return {"tables": tables, "own": _own_attributes()}
+    tables = {p: _lines(p) for p in _NAMESPACE_TABLES}
+    return {"tables": tables, "sockets": _sockets(), "own": _own_attributes()}
 
 
 def _leftovers(base):
@@ -1354,6 +1467,8 @@ def _leftovers(base):
     for path, rows in base["tables"].items():
         if _lines(path) != rows:
             return "key" if path.endswith("key-users") else "kernel_object"
+    if _sockets() != base["sockets"]:
+        return "kernel_object"
     if _own_attributes() != base["own"]:
         return "harness_changed"
     return ""

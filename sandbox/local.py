@@ -252,7 +252,7 @@ class LocalBackend:
         tmpfs_mb: int = 256,
         shm_mb: int = 16,
         pool_size: int | None = None,
-        reuse: int = 64,
+        reuse: int = 256,
         cgroup_mode: str = "auto",
     ) -> None:
         self.python = pick_python(python)

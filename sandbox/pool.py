@@ -46,7 +46,10 @@ class WarmPool(Generic[B]):
         self.size = size
         self.warm = max(0, min(warm, size))
         self.idle_s = idle_s
+        # One lock, two conditions: the spawner waits on `_cv` for work, takers on `_free`
+        # for a sandbox (notifying every taker on every event would keep them all spinning).
         self._cv = threading.Condition()
+        self._free = threading.Condition(self._cv)
         self._idle: list[tuple[B, float]] = []  # (sandbox, idle since), most recent last
         self._busy = 0
         self._starting = 0
@@ -85,7 +88,7 @@ class WarmPool(Generic[B]):
                     self._starting -= 1
                     self._failures += 1
                     self._last_error = str(exc)[:500]
-                    self._cv.notify_all()
+                    self._free.notify_all()  # every waiting taker learns why
                 time.sleep(1.0)
                 continue
             with self._cv:
@@ -96,7 +99,7 @@ class WarmPool(Generic[B]):
                 else:
                     closing = False
                     self._idle.append((box, time.monotonic()))
-                    self._cv.notify_all()
+                    self._free.notify()
             if closing:
                 self._close(box)
 
@@ -128,14 +131,16 @@ class WarmPool(Generic[B]):
                             self.programs += 1
                             return box
                         self.recycled["died"] += 1
-                        self._cv.notify_all()
                     if self._failures > failures:
                         raise SandboxUnavailable(f"sandbox failed to start: {self._last_error}")
-                    self._cv.notify_all()  # the spawner may be waiting for a taker
-                    self._cv.wait(timeout=cancel.step(1.0))
+                    if self._wanted():
+                        self._cv.notify()  # the spawner starts one for us
+                    self._free.wait(timeout=cancel.step(1.0))
                     cancel.check()
             finally:
                 self._waiting -= 1
+                if self._idle and self._waiting:
+                    self._free.notify()  # a woken taker that leaves passes its turn on
 
     def give_back(self, box: B) -> None:
         """The run is over and `box` may serve another program."""
@@ -143,7 +148,7 @@ class WarmPool(Generic[B]):
             self._busy -= 1
             if not self._closed:
                 self._idle.append((box, time.monotonic()))
-                self._cv.notify_all()
+                self._free.notify()
                 return
         self._close(box)
 
@@ -152,7 +157,8 @@ class WarmPool(Generic[B]):
         with self._cv:
             self._busy -= 1
             self.recycled[why] += 1
-            self._cv.notify_all()
+            if self._wanted():
+                self._cv.notify()  # the spawner replaces it
         self._close(box)
 
     def discard(self, box: B, why: str) -> None:
@@ -185,5 +191,6 @@ class WarmPool(Generic[B]):
             self._closed = True
             boxes, self._idle = [b for b, _ in self._idle], []
             self._cv.notify_all()
+            self._free.notify_all()
         for box in boxes:
             self._close(box)
