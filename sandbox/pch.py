@@ -235,7 +235,7 @@ def ensure(
                 time.monotonic() - t0,
             )
             return final
-    except PchError as exc:
+    except (PchError, OSError) as exc:  # no cache root, a full disk: C++ without a PCH
         log.warning("no precompiled C++ headers (C++ compiles without them): %s", exc)
         return None
 
