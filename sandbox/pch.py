@@ -158,6 +158,21 @@ def _trusted(path: str) -> bool:
     return stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & 0o022
 
 
+def _reachable(path: str) -> bool:
+    """Whether the sandbox uid can reach `path` (it and every parent o+x). Else the backend
+    would try to mirror the directory and, failing that, call C++ missing: better no PCH."""
+    p = os.path.abspath(path)
+    while True:
+        try:
+            if not os.stat(p).st_mode & stat.S_IXOTH:
+                return False
+        except OSError:
+            return False
+        if p == os.path.dirname(p):
+            return True
+        p = os.path.dirname(p)
+
+
 def _prune(root: str, keep: str) -> None:
     """Remove our other PCH directories unused for `_STALE_S` (each is ~150 MB)."""
     now = time.time()
@@ -201,6 +216,8 @@ def ensure(
     it cannot be built: C++ then compiles without one."""
     root = CACHE_ROOT if root is None else root
     try:
+        if not _reachable(root):
+            raise PchError(f"{root} is not reachable by the sandbox uid")
         key = cache_key(compiler, flags, headers)
         final = os.path.join(root, f"rewardkit-pch-{key}")
         with _lock(f"{final}.lock"):

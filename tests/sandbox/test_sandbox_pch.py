@@ -11,8 +11,11 @@ import logging
 import os
 import re
 import shlex
+import shutil
 import subprocess
+import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,6 +61,16 @@ def cpp_tc() -> Toolchain:
         pytest.skip(f"no C++ toolchain: {tc.missing}")
     assert [inside for _, inside in tc.homes] == [pch.INSIDE], tc
     return tc
+
+
+@pytest.fixture
+def root() -> Iterator[Path]:
+    """A fresh cache root the sandbox uid can reach (pytest's tmp_path is under a 0700
+    directory), removed afterwards."""
+    path = Path(tempfile.mkdtemp(prefix="rewardkit-pch-test-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def host_compile(
@@ -167,21 +180,32 @@ def test_compile_errors_read_as_without_a_pch(backend: LocalBackend) -> None:
 # --- (d) failures fall back ----------------------------------------------------------------
 
 
-def test_missing_compiler_gives_no_pch(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_missing_compiler_gives_no_pch(root: Path, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="rewardkit.sandbox.pch"):
-        assert pch.ensure("/nonexistent/g++", Cpp.flags, root=str(tmp_path)) is None
+        assert pch.ensure("/nonexistent/g++", Cpp.flags, root=str(root)) is None
     assert "no precompiled C++ headers" in caplog.text
-    assert list(tmp_path.iterdir()) == []
+    assert list(root.iterdir()) == []
+
+
+def test_a_root_the_sandbox_cannot_reach_gives_no_pch(
+    cpp_tc: Toolchain, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The backend would call C++ missing if it could not show the directory to the sandbox.
+    hidden = tmp_path / "private"
+    hidden.mkdir(mode=0o700)
+    with caplog.at_level(logging.WARNING, logger="rewardkit.sandbox.pch"):
+        assert pch.ensure(cpp_tc.commands["cc"], Cpp.flags, ("iostream",), str(hidden)) is None
+    assert "not reachable" in caplog.text
 
 
 def test_bad_header_gives_no_pch_and_leaves_nothing(
-    cpp_tc: Toolchain, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    cpp_tc: Toolchain, root: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     cc = cpp_tc.commands["cc"]
     with caplog.at_level(logging.WARNING, logger="rewardkit.sandbox.pch"):
-        assert pch.ensure(cc, Cpp.flags, ("no/such/header.h",), root=str(tmp_path)) is None
+        assert pch.ensure(cc, Cpp.flags, ("no/such/header.h",), root=str(root)) is None
     assert "no/such/header.h" in caplog.text
-    assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")] == []
+    assert [p.name for p in root.iterdir() if not p.name.endswith(".lock")] == []
 
 
 def test_cpp_without_a_pch_still_works(
@@ -207,38 +231,36 @@ def test_cpp_without_a_pch_still_works(
         b.close()
 
 
-def test_damaged_cache_is_rebuilt(cpp_tc: Toolchain, tmp_path: Path) -> None:
+def test_damaged_cache_is_rebuilt(cpp_tc: Toolchain, root: Path) -> None:
     # A truncated .gch is a hard compile error in GCC, not a fallback: ensure must catch it.
     cc, headers = cpp_tc.commands["cc"], ("iostream",)
-    first = pch.ensure(cc, Cpp.flags, headers, root=str(tmp_path))
+    first = pch.ensure(cc, Cpp.flags, headers, root=str(root))
     assert first is not None
     gch = Path(first, "iostream.gch")
     gch.write_bytes(gch.read_bytes()[:100_000])
-    assert pch.ensure(cc, Cpp.flags, headers, root=str(tmp_path)) == first
+    assert pch.ensure(cc, Cpp.flags, headers, root=str(root)) == first
     pch.check(cc, Cpp.flags, first, "iostream")  # raises unless usable again
     assert oct(Path(first).stat().st_mode & 0o777) == "0o755"
     assert oct(gch.stat().st_mode & 0o777) == "0o644"
 
 
 def test_a_directory_others_can_write_is_refused(
-    cpp_tc: Toolchain, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    cpp_tc: Toolchain, root: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     cc, headers = cpp_tc.commands["cc"], ("iostream",)
-    planted = tmp_path / f"rewardkit-pch-{pch.cache_key(cc, Cpp.flags, headers)}"
+    planted = root / f"rewardkit-pch-{pch.cache_key(cc, Cpp.flags, headers)}"
     planted.mkdir()
     planted.chmod(0o777)
     with caplog.at_level(logging.WARNING, logger="rewardkit.sandbox.pch"):
-        assert pch.ensure(cc, Cpp.flags, headers, root=str(tmp_path)) is None
+        assert pch.ensure(cc, Cpp.flags, headers, root=str(root)) is None
     assert "not a directory of ours" in caplog.text
 
 
-def test_two_builders_at_once_share_one_pch(cpp_tc: Toolchain, tmp_path: Path) -> None:
+def test_two_builders_at_once_share_one_pch(cpp_tc: Toolchain, root: Path) -> None:
     cc, headers = cpp_tc.commands["cc"], ("iostream",)
     got: list[str | None] = []
     threads = [
-        threading.Thread(
-            target=lambda: got.append(pch.ensure(cc, Cpp.flags, headers, str(tmp_path)))
-        )
+        threading.Thread(target=lambda: got.append(pch.ensure(cc, Cpp.flags, headers, str(root))))
         for _ in range(2)
     ]
     for t in threads:
@@ -246,7 +268,7 @@ def test_two_builders_at_once_share_one_pch(cpp_tc: Toolchain, tmp_path: Path) -
     for t in threads:
         t.join()
     assert got[0] is not None and got == [got[0], got[0]]
-    dirs = [p.name for p in tmp_path.iterdir() if p.is_dir()]
+    dirs = [p.name for p in root.iterdir() if p.is_dir()]
     assert dirs == [os.path.basename(got[0])]  # no temporary directory left behind
 
 
