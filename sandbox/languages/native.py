@@ -1,10 +1,15 @@
-"""C and C++: gcc / g++ build one binary, run from a private in-memory copy each test."""
+"""C and C++: gcc / g++ build one binary, run from a private in-memory copy each test.
+
+C++ compiles with precompiled `bits/stdc++.h` and `iostream` when they could be built (see
+sandbox/pch.py): their directory comes first on the include path, bound read-only at
+`pch.INSIDE` in the sandbox."""
 
 from __future__ import annotations
 
 import signal as _signal
 import subprocess
 
+from sandbox import pch
 from sandbox.languages.base import BUILD_DIR, Language, Toolchain, find_line, which
 
 
@@ -29,7 +34,12 @@ class _Gcc(Language):
 
     def compile_argv(self, tc: Toolchain, source: str, memory_mb: int) -> list[str]:
         src = f"{BUILD_DIR}/{self.source_name}"
-        return [tc.commands["cc"], *self.flags, "-pipe", "-o", f"{BUILD_DIR}/prog", src, "-lm"]
+        cc = [tc.commands["cc"], *self.include_dirs(tc), *self.flags]
+        return [*cc, "-pipe", "-o", f"{BUILD_DIR}/prog", src, "-lm"]
+
+    def include_dirs(self, tc: Toolchain) -> list[str]:
+        """Include options before the flags (C++: the PCH directory)."""
+        return []
 
 
 class Cpp(_Gcc):
@@ -37,7 +47,33 @@ class Cpp(_Gcc):
     source_name = "prog.cpp"
     compiler = "g++"
     commands = (("cc", "g++"),)
+    #: The PCH follows these (sandbox/pch.py keys its cache on them; the image's is built
+    #: with the same, see sandbox/Dockerfile and tests/sandbox/test_sandbox_pch.py).
     flags = ("-O2", "-std=gnu++20")
+
+    def toolchain(self) -> Toolchain:
+        tc = super().toolchain()
+        if not tc.ok:
+            return tc
+        # Built here, once per process (the toolchain lookup is cached), before the sandbox's
+        # binds are fixed: seconds the first time on a host, a ~0.3 s check once cached.
+        found = pch.ensure(tc.commands["cc"], self.flags)
+        if found is None:
+            return tc
+        return Toolchain(True, tc.commands, ((found, pch.INSIDE),), tc.version)
+
+    def image_toolchain(self) -> Toolchain:
+        # sandbox/Dockerfile builds the PCH at pch.INSIDE (no bind: it is in the image).
+        tc = super().image_toolchain()
+        return Toolchain(True, tc.commands, ((pch.INSIDE, pch.INSIDE),), tc.version)
+
+    def include_dirs(self, tc: Toolchain) -> list[str]:
+        # First, so GCC finds <PCH dir>/bits/stdc++.h.gch before the real header; a PCH it
+        # cannot use (a #define before the include) is skipped silently. No -Winvalid-pch:
+        # the program's compiler messages stay those of a plain compile.
+        if any(inside == pch.INSIDE for _, inside in tc.homes):
+            return ["-I", pch.INSIDE]
+        return []
 
     def out_of_memory(self, signal: int, err: bytes) -> bool:
         # An uncaught std::bad_alloc: terminate() aborts (or the stack overflows into SEGV).
