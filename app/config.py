@@ -58,6 +58,10 @@ class Settings:
     log_completions: bool = False
     #: Sandbox backend for code checks: "local" (bubblewrap) or "docker".
     sandbox_backend: str = "local"
+    #: Warm code sandboxes per worker process (None: two per CPU; 0: a fresh one per run).
+    sandbox_pool: int | None = None
+    #: Programs one warm sandbox serves before it is replaced (local backend).
+    sandbox_reuse: int = 256
 
     @property
     def pool_size(self) -> int:
@@ -104,6 +108,10 @@ class Settings:
             raise ConfigError("liveness_ttl_s must be positive")
         if not 0 < self.port < 65536:
             raise ConfigError(f"port out of range: {self.port}")
+        if self.sandbox_pool is not None and self.sandbox_pool < 0:
+            raise ConfigError(f"sandbox_pool must be >= 0, got {self.sandbox_pool}")
+        if self.sandbox_reuse < 1:
+            raise ConfigError(f"sandbox_reuse must be >= 1, got {self.sandbox_reuse}")
         if self.sandbox_backend not in ("local", "docker"):
             raise ConfigError(
                 f"sandbox_backend must be local or docker, got {self.sandbox_backend}"

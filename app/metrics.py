@@ -82,9 +82,25 @@ WORKER_PROCESSES = Gauge(
 )
 SANDBOXES = Gauge(
     "rewardkit_sandboxes",
-    "Code sandboxes per worker: warm (started, idle: the docker backend's pool) and busy "
+    "Code sandboxes per worker: warm (started, idle, waiting for a program) and busy "
     "(running a program).",
     ["worker", "state"],
+    registry=REGISTRY,
+)
+SANDBOX_PROGRAMS = Gauge(
+    "rewardkit_sandbox_programs",
+    "Programs the worker's warm code sandboxes served since it started (each sandbox serves "
+    "many, one after another).",
+    ["worker"],
+    registry=REGISTRY,
+)
+SANDBOXES_RECYCLED = Gauge(
+    "rewardkit_sandboxes_recycled",
+    "Code sandboxes retired since the worker started, by reason: limit (served its share of "
+    "programs), leftover_* (a program left something the harness cannot clean: a SysV IPC "
+    "object, a socket, a key, a change to the harness), killed (by the host: a deadline or "
+    "a run that went silent), error, idle (the pool shrank), died, cancelled, no_answer.",
+    ["worker", "reason"],
     registry=REGISTRY,
 )
 BATCH_ITEMS = Histogram(
@@ -122,7 +138,14 @@ def set_load(load: dict[str, Any]) -> None:
     CHUNKS.labels("in_flight").set(load.get("chunks_in_flight", 0))
     workers: dict[str, dict[str, Any]] = load.get("workers") or {}
     WORKERS.set(len(workers))
-    for gauge in (WORKER_BUSY, WORKER_IN_HAND, WORKER_PROCESSES, SANDBOXES):
+    for gauge in (
+        WORKER_BUSY,
+        WORKER_IN_HAND,
+        WORKER_PROCESSES,
+        SANDBOXES,
+        SANDBOX_PROGRAMS,
+        SANDBOXES_RECYCLED,
+    ):
         gauge.clear()
     for name, w in workers.items():
         WORKER_BUSY.labels(name).set(float(w.get("busy", 0.0)))
@@ -130,6 +153,9 @@ def set_load(load: dict[str, Any]) -> None:
         WORKER_PROCESSES.labels(name).set(int(w.get("processes", 0)))
         SANDBOXES.labels(name, "warm").set(int(w.get("sandbox_warm", 0)))
         SANDBOXES.labels(name, "busy").set(int(w.get("sandbox_busy", 0)))
+        SANDBOX_PROGRAMS.labels(name).set(int(w.get("sandbox_programs", 0)))
+        for reason, count in (w.get("sandbox_recycled") or {}).items():
+            SANDBOXES_RECYCLED.labels(name, str(reason)).set(int(count))
 
 
 def render() -> tuple[bytes, str]:

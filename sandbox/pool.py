@@ -6,8 +6,9 @@ serve) and `close` (end one), and decides after each run whether the sandbox goe
 spawns every sandbox: bwrap's `--die-with-parent` watches the thread that started it, so a
 sandbox spawned by a request's thread would die with that thread while still in the pool.
 
-Sizing: at most `size` sandboxes exist (busy, idle or starting); at least `warm` are kept
-started; a sandbox idle for `idle_s` beyond those is closed, so the pool follows the load.
+Sizing: at most `size` sandboxes exist (busy, idle or starting); from the first `take` on, at
+least `warm` are kept started; a sandbox idle for `idle_s` beyond those is closed, so the pool
+follows the load.
 """
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ class WarmPool(Generic[B]):
         self.programs = 0  # runs handed out since the start
         self.spawned = 0
         self.recycled: Counter[str] = Counter()
-        self._thread = threading.Thread(target=self._spawner, name="sandbox-pool", daemon=True)
-        self._thread.start()
+        # Started by the first `take`: a process that never runs a program (an API-only
+        # process, a test's app) starts no sandbox.
+        self._thread: threading.Thread | None = None
 
     # --- the spawner thread -------------------------------------------------------------------
 
@@ -118,6 +120,11 @@ class WarmPool(Generic[B]):
         Honours the caller's cancel scope; raises `SandboxUnavailable` when sandboxes cannot
         be started (the spawner's error)."""
         with self._cv:
+            if self._thread is None and not self._closed:
+                self._thread = threading.Thread(
+                    target=self._spawner, name="sandbox-pool", daemon=True
+                )
+                self._thread.start()
             self._waiting += 1
             failures = self._failures
             try:

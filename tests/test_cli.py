@@ -89,6 +89,8 @@ def test_flags_win_over_env_and_env_over_defaults() -> None:
         {"REWARDKIT_MAX_ITEMS": "0"},
         {"REWARDKIT_WORKERS": "0"},
         {"REWARDKIT_LOG_COMPLETIONS": "perhaps"},
+        {"REWARDKIT_SANDBOX_POOL": "-1"},
+        {"REWARDKIT_SANDBOX_REUSE": "0"},
     ],
 )
 def test_bad_env_values_raise(env: dict[str, str]) -> None:

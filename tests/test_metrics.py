@@ -9,6 +9,7 @@ import time
 
 from fastapi.testclient import TestClient
 
+import sandbox
 from app import metrics
 from app.worker.pool import CheckerPool, Task
 from tests.broker.redis_support import wait_for
@@ -73,3 +74,33 @@ def test_set_load_forgets_workers_that_are_gone() -> None:
     assert sample(text, 'rewardkit_worker_busy_ratio{worker="b"}') == 0.75
     assert sample(text, 'rewardkit_sandboxes{state="busy",worker="b"}') == 2.0
     assert sample(text, "rewardkit_workers") == 1.0
+
+
+def test_sandbox_reuse_figures_per_worker() -> None:
+    load = {"sandbox_programs": 300, "sandbox_recycled": {"limit": 1, "leftover_key": 2}}
+    metrics.set_load({"workers": {"w": load}})
+    text = metrics.render()[0].decode()
+    assert sample(text, 'rewardkit_sandbox_programs{worker="w"}') == 300.0
+    assert sample(text, 'rewardkit_sandboxes_recycled{reason="limit",worker="w"}') == 1.0
+    assert sample(text, 'rewardkit_sandboxes_recycled{reason="leftover_key",worker="w"}') == 2.0
+    metrics.set_load({"workers": {}})  # a worker gone: its figures go too
+    assert "rewardkit_sandbox_programs{" not in metrics.render()[0].decode()
+
+
+def test_load_figures_report_the_sandbox_pool() -> None:
+    from app.worker.load import load_figures
+    from sandbox.local import LocalBackend
+
+    previous = sandbox.get_backend()
+    b = LocalBackend(pool_size=1)
+    sandbox.configure(b, close_previous=False)
+    try:
+        v = sandbox.run(sandbox.Program("python", "print(1)"), [sandbox.Test("", "1")])
+        assert v.passed == 1
+        figures = load_figures(None)
+        assert figures["sandbox_programs"] == 1
+        assert figures["sandbox_recycled"] == {}
+        assert figures["sandbox_busy"] == 0
+    finally:
+        sandbox.configure(previous, close_previous=False)
+        b.close()

@@ -41,7 +41,8 @@ class BusyWindow:
 
 def load_figures(pool: CheckerPool | None) -> dict[str, Any]:
     """Items waiting for a checker process and the oldest one's wait, checker processes, and
-    this process's code sandboxes (warm = started and idle, busy = running a program)."""
+    this process's code sandboxes (warm = started and idle, busy = running a program; the
+    programs they served and the sandboxes retired, by reason, since the start)."""
     figures = pool.load() if pool is not None else {}
     boxes = sandbox.stats()
     return {
@@ -51,4 +52,6 @@ def load_figures(pool: CheckerPool | None) -> dict[str, Any]:
         "busy_s": round(float(figures.get("busy_s", 0.0)), 3),
         "sandbox_warm": boxes["warm"],
         "sandbox_busy": boxes["busy"],
+        "sandbox_programs": int(boxes.get("programs", 0)),
+        "sandbox_recycled": dict(boxes.get("recycled") or {}),
     }

@@ -233,6 +233,11 @@ def build_scorer(settings: Settings, pool_size: int | None = None) -> Scorer:
     it is chosen here, once per process (it is lazy: nothing starts until a code check)."""
     import sandbox
 
-    sandbox.configure(settings.sandbox_backend)
+    options: dict[str, Any] = {}
+    if settings.sandbox_pool is not None:
+        options["pool_size"] = settings.sandbox_pool
+    if settings.sandbox_backend == "local":
+        options["reuse"] = settings.sandbox_reuse
+    sandbox.configure(settings.sandbox_backend, **options)
     size = settings.pool_size if pool_size is None else pool_size
     return Scorer(CheckerPool(max(1, size)), item_timeout_s=settings.item_timeout_s)

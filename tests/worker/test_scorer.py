@@ -105,3 +105,18 @@ def test_build_scorer_configures_the_sandbox_backend(backend: str, cls: str) -> 
         assert scorer.pool is not None and scorer.pool.size == 1
     finally:
         sandbox.configure("local")
+
+
+def test_build_scorer_sizes_the_local_sandbox_pool() -> None:
+    import sandbox
+    from app.config import Settings
+    from app.worker.scorer import build_scorer
+
+    env = {"REWARDKIT_SANDBOX_POOL": "1", "REWARDKIT_SANDBOX_REUSE": "5"}
+    try:
+        scorer = build_scorer(Settings.load(env=env), pool_size=1)
+        backend = sandbox.get_backend()
+        assert backend.stats()["size"] == 1 and backend.reuse == 5
+        scorer.pool.close()
+    finally:
+        sandbox.configure("local")
