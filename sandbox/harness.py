@@ -78,27 +78,51 @@ def _no_dump():
 # --- framing --------------------------------------------------------------------------------
 
 
+#: Input read ahead from fd 0 (one read takes every frame the host has sent), and replies
+#: not written yet: they go out together when the harness is about to wait for input, so a
+#: program's `ready` and its first test's reply cost one write (and one wake-up of the host).
+_IN = bytearray()
+_OUT = []
+_OUT_SIZE = [0]
+#: Replies held back at most this much before they are written anyway.
+_OUT_CAP = 1 << 20
+
+
+#: Batch mode (a file holds every frame, the checker's answers too) reads no further than
+#: the frame it needs: what comes later must not be in memory a forked test inherits.
+_READ_AHEAD = [True]
+
+
+def _fill_input(want=1):
+    """Read what the host has sent (waiting for it, after writing the held-back replies)."""
+    _flush()
+    b = os.read(0, (1 << 20) if _READ_AHEAD[0] else want)
+    if not b:
+        raise EOFError
+    _IN.extend(b)
+
+
 def _read_exact(n):
-    chunks = []
-    while n > 0:
-        b = os.read(0, min(n, 1 << 20))
-        if not b:
-            raise EOFError
-        chunks.append(b)
-        n -= len(b)
-    return b"".join(chunks)
+    while len(_IN) < n:
+        _fill_input(n - len(_IN))
+    data = bytes(_IN[:n])
+    del _IN[:n]
+    return data
 
 
 def _read_frame():
-    line = b""
-    while not line.endswith(b"\n"):
-        b = os.read(0, 1)
-        if not b:
+    while True:
+        end = _IN.find(b"\n")
+        if end >= 0:
+            break
+        if len(_IN) > 20:
             raise EOFError
-        line += b
-        if len(line) > 20:
-            raise EOFError
-    return marshal.loads(_read_exact(int(line)))
+        _fill_input()
+    if end > 20:
+        raise EOFError
+    n = int(_IN[:end])
+    del _IN[: end + 1]
+    return marshal.loads(_read_exact(n))
 
 
 def _write_all(fd, data):
@@ -111,7 +135,21 @@ def _write_all(fd, data):
 def _reply(fields, out=b"", err=b""):
     head = " ".join("%s=%s" % kv for kv in fields.items())
     head += " out=%d err=%d\n" % (len(out), len(err))
-    _write_all(1, head.encode() + out + err)
+    _OUT.append(head.encode())
+    _OUT.append(out)
+    _OUT.append(err)
+    _OUT_SIZE[0] += len(out) + len(err)
+    if _OUT_SIZE[0] > _OUT_CAP:
+        _flush()
+
+
+def _flush():
+    """Write the held-back replies."""
+    if _OUT:
+        data = b"".join(_OUT)
+        del _OUT[:]
+        _OUT_SIZE[0] = 0
+        _write_all(1, data)
 
 
 # --- processes --------------------------------------------------------------------------------
@@ -159,6 +197,12 @@ def _wait(pid, timeout_s):
             os.close(pidfd)
 
 
+#: Every resource limit this platform has.
+_RLIMITS = tuple(
+    getattr(resource, n) for n in sorted(dir(resource)) if resource and n.startswith("RLIMIT_")
+)
+
+
 def _limit(memory_mb, cpu_s, file_bytes, nproc, nofile, address_space=True):
     """Every rlimit of the child, each with soft = hard so that the program can raise none.
     `address_space`: bound each process's address space by `memory_mb` (the fallback when no
@@ -188,15 +232,13 @@ def _limit(memory_mb, cpu_s, file_bytes, nproc, nofile, address_space=True):
     # namespace, and nothing lists them without mounting mqueuefs.
     resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
     # Every other limit: the hard limit comes down to the soft one, so none can be raised.
-    for name in dir(resource):
-        if name.startswith("RLIMIT_"):
-            which = getattr(resource, name)
-            try:
-                soft, hard = resource.getrlimit(which)
-                if soft != hard:
-                    resource.setrlimit(which, (soft, soft))
-            except (ValueError, OSError):
-                pass
+    for which in _RLIMITS:
+        try:
+            soft, hard = resource.getrlimit(which)
+            if soft != hard:
+                resource.setrlimit(which, (soft, soft))
+        except (ValueError, OSError):
+            pass
 
 
 def _tmpfile(data=b""):
@@ -412,6 +454,41 @@ def _world_unchanged(snap):
     )
 
 
+def _world_statics(snap):
+    """The parts of a `_World` that depend only on its snapshot."""
+    import builtins
+
+    trusted = {id(m[0].__dict__) for m in snap["modules"].values()}
+    f = sys._getframe(0)
+    while f is not None:  # the harness's own frames (its entry runs in its __main__)
+        trusted.add(id(f.f_globals))
+        f = f.f_back
+    return {
+        "trusted_globals": frozenset(trusted),
+        # Where the interpreter's own modules live (bound read-only into the sandbox).
+        "prefixes": tuple(
+            {os.path.join(p, "lib", "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+        ),
+        # Builtins that ask nothing of a value's class: no guard on their arguments.
+        "exempt": frozenset(
+            id(builtins.__dict__[n])
+            for n in (
+                "isinstance",
+                "issubclass",
+                "type",
+                "id",
+                "callable",
+                "hasattr",
+                "getattr",
+                "setattr",
+                "delattr",
+                "print",
+                "repr",
+            )
+        ),
+    }
+
+
 class _World:
     def __init__(self, snap, main_globals):
         import builtins
@@ -427,36 +504,18 @@ class _World:
         self.modules = snap["modules"]
         self.classes = snap["classes"]
         self.snap = snap
-        self.trusted_globals = {id(m[0].__dict__) for m in self.modules.values()}
-        f = sys._getframe(0)
-        while f is not None:  # the harness's own frames (its entry runs in its __main__)
-            self.trusted_globals.add(id(f.f_globals))
-            f = f.f_back
+        # Worked out once per snapshot in the harness (children get them by fork): what a
+        # child computes itself it pays for in copied pages too.
+        static = snap.get("static")
+        if static is None:
+            static = snap["static"] = _world_statics(snap)
+        self.trusted_globals = static["trusted_globals"]
         self.sys_lists = snap["sys_lists"]
-        # Where the interpreter's own modules live (bound read-only into the sandbox).
-        self.prefixes = tuple(
-            {os.path.join(p, "lib", "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-        )
+        self.prefixes = static["prefixes"]
         self.library_globals = {}
         self.test_globals = None
         self.clones = {}
-        # Builtins that ask nothing of a value's class: no guard on their arguments.
-        self.exempt = {
-            id(builtins.__dict__[n])
-            for n in (
-                "isinstance",
-                "issubclass",
-                "type",
-                "id",
-                "callable",
-                "hasattr",
-                "getattr",
-                "setattr",
-                "delattr",
-                "print",
-                "repr",
-            )
-        }
+        self.exempt = static["exempt"]
         sys.addaudithook(self.audit)
 
     # --- the audit hook ---------------------------------------------------------------------
@@ -771,6 +830,22 @@ _MISSING = object()
 
 
 _STDIO_FLAGS = set()
+_STREAMS = []
+
+
+def _child_streams():
+    """Text streams on fds 0, 1 and 2 for a Python child, made once in the harness (which
+    never uses them: its own fds 0 and 1 are the protocol) and inherited unused by each
+    fork, where the test's files sit on those fds."""
+    if not _STREAMS:
+        _STREAMS.extend(
+            (
+                open(0, encoding="utf-8", errors="replace", closefd=False),
+                open(1, "w", encoding="utf-8", closefd=False),
+                open(2, "w", encoding="utf-8", closefd=False),
+            )
+        )
+    return _STREAMS
 
 
 def _stdio_audit(event, args):
@@ -799,9 +874,10 @@ def _python_child(program, test, tok_fd, res_fd):
     main.__file__ = "main.py"
     os.environ.clear()  # bwrap's PWD and Python's locale coercion: the program sees none
     sys.argv = ["main.py"]
-    sys.stdin = sys.__stdin__ = open(0, encoding="utf-8", errors="replace", closefd=False)
-    out = sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", closefd=False)
-    sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", closefd=False)
+    stdin, out, err = _child_streams()
+    sys.stdin = sys.__stdin__ = stdin
+    sys.stdout = sys.__stdout__ = out
+    sys.stderr = sys.__stderr__ = err
     # The harness's own module must not be there for the program to import and change,
     # nor ctypes (loaded to make us non-dumpable): importing it again is refused.
     for name in (_UNSNAPPED - {"sys", "builtins", "__main__"}) | _BLOCKED_MODULES:
@@ -950,7 +1026,9 @@ def _world_snapshot(imports):
             except BaseException:
                 pass  # the test fails on its own import
     if _SNAP["modules"] != len(sys.modules):
-        _SNAP["snapshot"] = _snapshot()
+        snap = _snapshot()
+        snap["static"] = _world_statics(snap)
+        _SNAP["snapshot"] = snap
         _SNAP["modules"] = len(sys.modules)
     return _SNAP["snapshot"]
 
@@ -979,6 +1057,8 @@ def run_test(state, test):
         py_test = (_test_code(test["code"]), _world_snapshot(test.get("imports") or ()))
     built = state.get("built") or {}
     _lay_out(built)
+    if code is not None:
+        _child_streams()
     # Everything this process holds leaves the collector's view: a collection in the child
     # would otherwise walk (and so copy, page by page) the whole inherited heap.
     _gc.freeze()
@@ -1300,6 +1380,7 @@ def main():
             # at once so the program cannot read the tests that come after its own.
             fd = os.open(sys.argv[1], os.O_RDONLY)
             os.unlink(sys.argv[1])
+            _READ_AHEAD[0] = False
             os.dup2(fd, 0)
             os.close(fd)
         os.chdir(WORK)
@@ -1486,6 +1567,10 @@ def entry():
     try:
         main()
     finally:
+        try:
+            _flush()
+        except OSError:
+            pass
         os._exit(0)
 
 

@@ -523,6 +523,7 @@ class LocalBackend:
                 box.kill()
                 raise SandboxUnavailable(f"cannot limit the run's cgroup: {exc}") from exc
         results: list[TestResult] = []
+        after: int | None = None  # the run's OOM kills after the previous test
         for i, test in enumerate(tests):
             if i == 0 and pipelined:  # already sent: its reply must be read whatever the time
                 timeout, ooms = first_timeout, first_ooms
@@ -533,7 +534,7 @@ class LocalBackend:
                     results += [TestResult(TestStatus.SKIPPED, 0.0, why) for _ in tests[i:]]
                     break
                 timeout = min(limits.timeout_s, left)
-                ooms = group.oom_kills() if group is not None else 0
+                ooms = after if after is not None else group.oom_kills() if group else 0
             try:
                 if not (i == 0 and pipelined):
                     box.send(test_message(test, timeout if timeout < limits.timeout_s else None))
@@ -558,8 +559,12 @@ class LocalBackend:
                 raise SandboxUnavailable(
                     f"sandbox harness failed ({reply.fields['harness_error']}): {box.stderr()}"
                 )
-            oom = group is not None and group.oom_kills() > ooms
+            # Nothing runs between two tests: this count is the next test's starting point.
+            after = group.oom_kills() if group is not None else 0
+            oom = group is not None and after > ooms
             check = self._check(box, test, limits) if checker is not None else None
+            if checker is not None:
+                after = None  # the checker ran in the group since: count afresh
             result = judge(test, reply, compare, program.language, oom, checker, check)
             results.append(result)
             if stop_on_failure and result.status is not TestStatus.PASSED:
