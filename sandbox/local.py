@@ -277,7 +277,10 @@ class LocalBackend:
         size = default_pool_size() if pool_size is None else pool_size
         self._pool: WarmPool[_Sandbox] | None = None
         if size > 0:
-            self._pool = WarmPool(self._spawn, _Sandbox.close, _Sandbox.alive, size=size, warm=size)
+            # Up to `size` under load; idle for two minutes, down to half of it.
+            self._pool = WarmPool(
+                self._spawn, _Sandbox.close, _Sandbox.alive, size=size, warm=max(1, size // 2)
+            )
 
     # --- the command line ---------------------------------------------------------------------
 

@@ -71,7 +71,8 @@ class WarmPool(Generic[B]):
         total = self._busy + len(self._idle) + self._starting
         if total >= self.size:
             return False
-        return self._waiting > self._starting or len(self._idle) + self._starting < self.warm
+        ready = len(self._idle) + self._starting  # idle or on their way: each serves a taker
+        return self._waiting > ready or ready < self.warm
 
     def _spawner(self) -> None:
         while True:
