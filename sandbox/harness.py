@@ -63,6 +63,9 @@ STDERR_CAP = 4096
 COMPILE_FILE_MB = 64
 
 
+_CTYPES = []
+
+
 def _no_dump():
     """PR_SET_DUMPABLE 0: the program, same uid, can no longer ptrace us or read /proc/1/*."""
     try:
@@ -70,6 +73,7 @@ def _no_dump():
 
         prctl = _ctypes.dlsym(_ctypes.dlopen(None, 2), "prctl")
         _ctypes.call_function(prctl, (4, 0, 0, 0, 0))
+        _CTYPES.append(_ctypes)  # for the world check (`_load_worldcheck`), ours only
         del sys.modules["_ctypes"]  # a program's `import _ctypes` must go through the import
     except Exception:  # best effort: the backend's health probe reports the rest
         pass
@@ -444,11 +448,15 @@ def _world_unchanged(snap):
     also deleted and re-added the last key (a rename of a middle entry to a name the test
     does not know: the test meets a missing attribute). Checking every key would copy every
     key's page into the child: half a millisecond a test."""
-    maps = snap["live"] + list(map(_type_dict, snap["class_list"]))
     modules = snap["sys_modules"]
+    if not all(map(_is, map(modules.get, snap["module_names"]), snap["module_objects"])):
+        return False
+    if snap.get("tagged") and _WORLDCHECK:
+        # Every dict's version tag as it was (sandbox/worldcheck.c): nothing was written.
+        return _CTYPES[0].call_function(_WORLDCHECK[1], ()) == -1
+    maps = snap["live"] + list(map(_type_dict, snap["class_list"]))
     return (
         sum(map(len, maps)) == snap["entries"]
-        and all(map(_is, map(modules.get, snap["module_names"]), snap["module_objects"]))
         and all(map(_is, map(next, map(reversed, maps), _NONES), snap["last_keys"]))
         and all(map(_is, _chain.from_iterable(map(_values, maps)), snap["values"]))
     )
@@ -1025,12 +1033,84 @@ def _world_snapshot(imports):
                 __import__(name)
             except BaseException:
                 pass  # the test fails on its own import
-    if _SNAP["modules"] != len(sys.modules):
+    _load_worldcheck()  # (imports struct before any snapshot is taken)
+    stale = (
+        _SNAP["snapshot"] is not None
+        and _SNAP["snapshot"].get("tagged")
+        and (
+            _CTYPES[0].call_function(_WORLDCHECK[1], ()) != -1  # we changed the world ourselves
+        )
+    )
+    if _SNAP["modules"] != len(sys.modules) or stale:
         snap = _snapshot()
         snap["static"] = _world_statics(snap)
+        snap["tagged"] = _tag_world(snap)
         _SNAP["snapshot"] = snap
         _SNAP["modules"] = len(sys.modules)
     return _SNAP["snapshot"]
+
+
+#: (rk_snapshot, rk_changed) of sandbox/worldcheck.c when it loaded and its view of a dict
+#: checked out; empty: the world is compared entry by entry (slower, same answer).
+_WORLDCHECK = []
+#: Where CPython 3.8+ keeps a dict's version tag (after refcount, type, ma_used).
+_TAG_OFFSET = 24
+
+
+def _load_worldcheck():
+    """Load the world check next to this module (/rk/rkworld.so, built by the host) and make
+    sure it reads what it should on this interpreter: a dict's size at the word before the
+    tag, a tag that moves when a dict changes and only then."""
+    if _WORLDCHECK or not _CTYPES:
+        return bool(_WORLDCHECK)
+    try:
+        import struct
+
+        ct = _CTYPES[0]
+        path = os.path.join(
+            os.path.dirname(globals().get("__file__") or "/nonexistent"), "rkworld.so"
+        )
+        if not os.path.exists(path):
+            return False
+        lib = ct.dlopen(path, 2)
+        snapshot, changed, word = (
+            ct.dlsym(lib, n) for n in ("rk_snapshot", "rk_changed", "rk_word")
+        )
+        probes = [{}, {"a": 1}, dict.fromkeys(range(50))]
+        for d in probes:
+            if ct.call_function(word, (struct.pack("P", id(d)), _TAG_OFFSET - 8)) != len(d):
+                return False
+        if ct.call_function(snapshot, (struct.pack("3P", *map(id, probes)), 3, _TAG_OFFSET)):
+            return False
+        still = ct.call_function(changed, ())
+        probes[1]["b"] = 2
+        moved = ct.call_function(changed, ())
+        if still != -1 or moved != 1:
+            return False
+        _WORLDCHECK[:] = [snapshot, changed]
+        return True
+    except Exception:
+        return False
+
+
+def _tag_world(snap):
+    """Remember the version tag of every dict of the snapshot in the world check (children
+    inherit it); False when there is no world check here."""
+    if not _load_worldcheck():
+        return False
+    try:
+        import struct
+
+        dicts = [d for d in snap["live"]]
+        for cls in snap["class_list"]:
+            # The class's own dict behind its read-only mappingproxy.
+            dicts.extend(r for r in _gc.get_referents(_type_dict(cls)) if type(r) is dict)
+        snap["tagged_dicts"] = dicts  # kept alive with the snapshot
+        packed = struct.pack("%dP" % len(dicts), *map(id, dicts))
+        ct = _CTYPES[0]
+        return ct.call_function(_WORLDCHECK[0], (packed, len(dicts), _TAG_OFFSET)) == 0
+    except Exception:
+        return False
 
 
 def _test_code(source):
