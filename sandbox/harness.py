@@ -282,7 +282,8 @@ def _clean_workdir():
 
     for top in SCRATCH:
         try:
-            # A program may chmod the mount point itself (it owns it): put the mode back.
+            # A program owns the mount points themselves: it may chmod them, or keep data in
+            # their times or extended attributes. Their mode goes back here, the rest below.
             mode = os.stat(top).st_mode & 0o7777
             if _SCRATCH_MODES.setdefault(top, mode) != mode:
                 os.chmod(top, _SCRATCH_MODES[top])
@@ -295,6 +296,15 @@ def _clean_workdir():
                     os.rmdir(entry.path)
                 else:
                     os.unlink(entry.path)
+        except OSError:
+            pass
+        try:
+            for name in os.listxattr(top):
+                os.removexattr(top, name)
+        except OSError:
+            pass
+        try:
+            os.utime(top, ns=(0, 0))  # after the removals, which set the times themselves
         except OSError:
             pass
 

@@ -84,6 +84,10 @@ if sys.path != [p for p in sys.path if not p.startswith('/tmp')]: seen.append('s
 fds = sorted(int(f) for f in os.listdir('/proc/self/fd'))
 if len(fds) > 6: seen.append(('fds', fds))
 if os.getpriority(os.PRIO_PROCESS, 0) != 0: seen.append('nice')
+for top in ('/tmp', '/dev/shm'):  # data kept in the mount points' own metadata
+    st = os.stat(top)
+    if os.listxattr(top): seen.append((top, os.listxattr(top)))
+    if 987654321 in (int(st.st_mtime), int(st.st_atime)): seen.append((top, 'times'))
 print('clean' if not seen else seen)
 """
 
@@ -141,10 +145,18 @@ except OSError:
 """
 
 
+LEAVE_METADATA = r"""
+import os
+for top in ('/tmp', '/dev/shm'):
+    os.setxattr(top, 'user.rk', b'secret')   # the program owns the mount points
+    os.utime(top, (987654321, 987654321))
+"""
+
+
 @pytest.mark.parametrize(
     "leave",
-    [LEAVE_DAEMON, LEAVE_FILES, LEAVE_FULL_TMPFS, LEAVE_STATE],
-    ids=["daemon", "files", "full_tmpfs", "interpreter_state"],
+    [LEAVE_DAEMON, LEAVE_FILES, LEAVE_FULL_TMPFS, LEAVE_STATE, LEAVE_METADATA],
+    ids=["daemon", "files", "full_tmpfs", "interpreter_state", "mount_point_metadata"],
 )
 def test_cleaned_in_place(pool: LocalBackend, leave: str) -> None:
     v, before, after = leave_then_look(pool, ("python", leave), ("python", LOOK_PY))
