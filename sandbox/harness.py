@@ -82,9 +82,10 @@ def _no_dump():
 # --- framing --------------------------------------------------------------------------------
 
 
-#: Input read ahead from fd 0 (one read takes every frame the host has sent), and replies
-#: not written yet: they go out together when the harness is about to wait for input, so a
-#: program's `ready` and its first test's reply cost one write (and one wake-up of the host).
+#: Input read ahead from fd 0 (one read takes every frame the host has sent: a program and
+#: its first test), and replies not written yet: they go out together when the harness is
+#: about to wait for input or to run a test (a test's reply and the `end` of its program, a
+#: check's reply and the next wait, cost one write and one wake-up of the host).
 _IN = bytearray()
 _OUT = []
 _OUT_SIZE = [0]
@@ -1149,6 +1150,9 @@ def run_test(state, test):
     _lay_out(built)
     if code is not None:
         _child_streams()
+    # What is held back (a program's `ready`) goes out before the test, which may run long:
+    # the host waits for `ready` only as long as a build may take.
+    _flush()
     # Everything this process holds leaves the collector's view: a collection in the child
     # would otherwise walk (and so copy, page by page) the whole inherited heap.
     _gc.freeze()
@@ -1537,11 +1541,11 @@ _NAMESPACE_TABLES = (
     "/proc/net/packet",
     "/proc/key-users",
 )
-#: Socket counts of this network namespace (TCP in use, orphaned, in TIME_WAIT, UDP, raw,
-#: fragments); the allocation and memory figures are the host's, and "sockets: used" counts
-#: bwrap's own set-up sockets too (unix sockets are in /proc/net/unix).
+#: Socket counts of this network namespace (TCP in use and in TIME_WAIT, UDP, raw,
+#: fragments); the allocation, memory and orphan figures are the host's, and "sockets: used"
+#: counts bwrap's own set-up sockets too (unix sockets are in /proc/net/unix).
 _SOCKSTATS = ("/proc/net/sockstat", "/proc/net/sockstat6")
-_HOST_WIDE = frozenset((b"alloc", b"mem", b"memory"))
+_HOST_WIDE = frozenset((b"alloc", b"mem", b"memory", b"orphan"))
 _NOT_COUNTED = frozenset((b"sockets:",))
 
 

@@ -191,7 +191,7 @@ def test_python_after_python_sees_no_module_changes_on_disk(pool: LocalBackend) 
     )
     v, before, after = leave_then_look(pool, ("python", leave), ("python", look))
     assert passed(v), v
-    assert same_sandbox(before, after)
+    assert same_sandbox(before, after), (before, after)
 
 
 # --- detected: the sandbox is retired, the next program gets a fresh one ---------------------
@@ -282,7 +282,7 @@ def test_detected_and_retired(pool: LocalBackend, leave, look, reason: str) -> N
 def test_message_queues_cannot_be_made(pool: LocalBackend) -> None:
     v, before, after = leave_then_look(pool, ("c", MQUEUE_LEAVE), ("c", MQUEUE_LOOK))
     assert passed(v), v
-    assert same_sandbox(before, after)
+    assert same_sandbox(before, after), (before, after)
 
 
 # --- the pool's own rules ---------------------------------------------------------------------
@@ -319,7 +319,7 @@ def test_compile_errors_and_failures_keep_the_sandbox(pool: LocalBackend) -> Non
     run(pool, "c", "int main( {", [Test(input="", output="")])
     run(pool, "python", "raise ValueError", [Test(input="", output="")])
     assert passed(run(pool, "python", LOOK_PY))
-    assert same_sandbox(before, pool.stats())
+    assert same_sandbox(before, pool.stats()), (before, pool.stats())
 
 
 def test_a_cancelled_run_retires_its_sandbox(pool: LocalBackend) -> None:
