@@ -73,7 +73,7 @@ def _no_dump():
 
         prctl = _ctypes.dlsym(_ctypes.dlopen(None, 2), "prctl")
         _ctypes.call_function(prctl, (4, 0, 0, 0, 0))
-        _CTYPES.append(_ctypes)  # for the world check (`_load_worldcheck`), ours only
+        _CTYPES.append(_ctypes)  # for the world check; never left where a program can reach
         del sys.modules["_ctypes"]  # a program's `import _ctypes` must go through the import
     except Exception:  # best effort: the backend's health probe reports the rest
         pass
@@ -449,7 +449,7 @@ def _snapshot():
     }
 
 
-def _world_unchanged(snap):
+def _world_unchanged(snap, ct=None):
     """Whether every snapshotted dict (the builtins, the modules', the classes') holds its
     values, in order, with the same length and last key, and `sys.modules` the same modules:
     compared by identity only, so no program code runs (no `__eq__`, no `__hash__`).
@@ -462,9 +462,9 @@ def _world_unchanged(snap):
     modules = snap["sys_modules"]
     if not all(map(_is, map(modules.get, snap["module_names"]), snap["module_objects"])):
         return False
-    if snap.get("tagged") and _WORLDCHECK:
+    if snap.get("tagged") and _WORLDCHECK and ct is not None:
         # Every dict's version tag as it was (sandbox/worldcheck.c): nothing was written.
-        return _CTYPES[0].call_function(_WORLDCHECK[1], ()) == -1
+        return ct.call_function(_WORLDCHECK[1], ()) == -1
     maps = snap["live"] + list(map(_type_dict, snap["class_list"]))
     return (
         sum(map(len, maps)) == snap["entries"]
@@ -535,6 +535,11 @@ class _World:
         self.test_globals = None
         self.clones = {}
         self.exempt = static["exempt"]
+        # The harness's ctypes, for the world check: held here (on the value stack, out of
+        # the frames' reach) and gone from the harness's globals before the program runs,
+        # which may walk frames up to them (and ctypes reads any memory).
+        self.ct = _CTYPES[0] if _CTYPES else None
+        del _CTYPES[:]
         sys.addaudithook(self.audit)
 
     # --- the audit hook ---------------------------------------------------------------------
@@ -675,7 +680,7 @@ class _World:
         lists_unchanged = all(
             len(lst) == len(saved) and all(map(_is, lst, saved)) for lst, saved in self.sys_lists
         )
-        if lists_unchanged and _world_unchanged(self.snap):
+        if lists_unchanged and _world_unchanged(self.snap, self.ct):
             return found
         if self._repair(self.builtins.__dict__, self.saved_builtins, True):
             found.add("patched_builtins")
@@ -906,7 +911,9 @@ def _python_child(program, test, tok_fd, res_fd):
     if test is None:
         # Stdio tests have no tests' world, but the same rule on memory: this process is a
         # fork of a harness that served earlier programs, so no Python program may read raw
-        # memory (ctypes, /proc/*/mem); a built program execs and starts afresh.
+        # memory (ctypes, /proc/*/mem, the harness's own ctypes); a built program execs and
+        # starts afresh.
+        del _CTYPES[:]
         sys.addaudithook(_stdio_audit)
 
     def flush():

@@ -700,3 +700,30 @@ def test_many_megabytes_of_stdin(backend: LocalBackend) -> None:
     n = 30_000_000
     src = "import sys\nprint(len(sys.stdin.buffer.read()))"
     assert statuses(run_py(backend, src, [Test("x" * n, str(n))])) == [TestStatus.PASSED]
+
+
+#: A program that walks the frames above it (allowed while it runs) looking for a way to read
+#: raw memory: the harness's own ctypes (its world check uses it), or ctypes in sys.modules.
+FRAME_WALK_FOR_CTYPES = (
+    "import sys\n"
+    "found = []\n"
+    "f = sys._getframe(0)\n"
+    "while f is not None:\n"
+    "    for v in list(f.f_globals.values()) + list(f.f_locals.values()):\n"
+    "        if type(v) is list and v and type(v[0]).__name__ == 'module':\n"
+    "            found += [m.__name__ for m in v if 'ctypes' in m.__name__]\n"
+    "        if type(v).__name__ == 'module' and 'ctypes' in v.__name__:\n"
+    "            found.append(v.__name__)\n"
+    "    f = f.f_back\n"
+    "found += [n for n in sys.modules if 'ctypes' in n]\n"
+)
+
+
+def test_no_frame_leads_a_python_program_to_ctypes(backend: LocalBackend) -> None:
+    stdio = FRAME_WALK_FOR_CTYPES + "print('contained' if not found else found)\n"
+    assert statuses(run_py(backend, stdio)) == [TestStatus.PASSED]
+    # The same walk from a program with a function test (the world check's ctypes is held
+    # by the tests' world then, out of the frames' reach).
+    program = FRAME_WALK_FOR_CTYPES + "def f():\n    return found\n"
+    v = run_py(backend, program, [Test(code="assert f() == []")], FAST)
+    assert statuses(v) == [TestStatus.PASSED], v
