@@ -22,7 +22,6 @@ import logging
 import os
 import select
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sandbox import cancel, cgroups, languages
+from sandbox import cancel, cgroups, languages, pch
 from sandbox.pool import WarmPool
 from sandbox.protocol import (
     HARNESS_PATH,
@@ -72,16 +71,7 @@ _HOST_SLACK_S = 5.0
 
 def _world_readable(path: Path) -> bool:
     """Whether an unprivileged uid can reach `path` (every parent directory o+x)."""
-    p = path
-    while True:
-        try:
-            if not os.stat(p).st_mode & stat.S_IXOTH:
-                return False
-        except OSError:
-            return False
-        if p.parent == p:
-            return True
-        p = p.parent
+    return pch.reachable(str(path))
 
 
 def pick_python(configured: str | None = None) -> str:

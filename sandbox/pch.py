@@ -158,9 +158,10 @@ def _trusted(path: str) -> bool:
     return stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & 0o022
 
 
-def _reachable(path: str) -> bool:
-    """Whether the sandbox uid can reach `path` (it and every parent o+x). Else the backend
-    would try to mirror the directory and, failing that, call C++ missing: better no PCH."""
+def reachable(path: str) -> bool:
+    """Whether an unprivileged uid (the sandbox's) can reach `path`: it and every parent
+    o+x. (Here, not in sandbox/local.py, which uses it too: this file runs standalone in the
+    image build.)"""
     p = os.path.abspath(path)
     while True:
         try:
@@ -216,7 +217,9 @@ def ensure(
     it cannot be built: C++ then compiles without one."""
     root = CACHE_ROOT if root is None else root
     try:
-        if not _reachable(root):
+        # Else the backend would try to mirror the directory and, failing that, call C++
+        # missing: better no PCH.
+        if not reachable(root):
             raise PchError(f"{root} is not reachable by the sandbox uid")
         key = cache_key(compiler, flags, headers)
         final = os.path.join(root, f"rewardkit-pch-{key}")
