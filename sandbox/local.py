@@ -1,6 +1,9 @@
-"""The local backend: one bubblewrap sandbox per run, the harness inside forks once per test.
+"""The local backend: bubblewrap sandboxes, each serving many programs one after another
+(`sandbox.pool`), the harness inside forking once per test.
 
-Isolation of a run (see docs/sandbox.md for the whole model):
+Isolation of a run (see docs/sandbox.md for the whole model, and for what makes a sandbox
+safe to reuse: the harness never runs program code, and checks for leftovers after each
+program):
 - new user, PID, network, IPC, UTS, mount (and cgroup) namespaces; no nested user namespaces;
   all capabilities dropped; an empty environment;
 - the root is an empty read-only tmpfs holding only `/usr` (and the interpreter's prefix when it
@@ -10,8 +13,9 @@ Isolation of a run (see docs/sandbox.md for the whole model):
   processes then belong to a non-root user outside the namespace, which is what makes
   RLIMIT_NPROC (fork bombs) enforceable; as root it would be ignored;
 - CPU, address space, file size, process count and core dumps are bounded by rlimits set in each
-  test's child; wall time by the harness (and by the host as a backstop); everything the run
-  started dies with the harness, which is PID 1 of the run's PID namespace.
+  test's child; wall time by the harness (and by the host as a backstop); everything a test
+  started is killed by the harness, which is PID 1 of the sandbox's PID namespace, before the
+  next test, and everything at all dies with it.
 """
 
 from __future__ import annotations
