@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sandbox import cancel, cgroups, languages, pch
+from sandbox import cancel, cgroups, languages, pch, seccomp
 from sandbox.pool import WarmPool
 from sandbox.protocol import (
     HARNESS_PATH,
@@ -103,10 +103,10 @@ class _Sandbox:
     pending_end = False
     killed = False
 
-    def __init__(self, argv: list[str], run_as: int | None) -> None:
-        kwargs: dict[str, Any] = {}
+    def __init__(self, argv: list[str], run_as: int | None, pass_fds: tuple[int, ...] = ()) -> None:
+        kwargs: dict[str, Any] = {"pass_fds": pass_fds}
         if run_as is not None:
-            kwargs = {"user": run_as, "group": run_as, "extra_groups": []}
+            kwargs.update(user=run_as, group=run_as, extra_groups=[])
         try:
             self.proc = subprocess.Popen(
                 argv,
@@ -249,6 +249,7 @@ class LocalBackend:
         reuse: int = 256,
         cgroup_mode: str = "auto",
         worldcheck: bool = True,
+        seccomp_filter: bool = True,
     ) -> None:
         self.python = pick_python(python)
         self.bwrap = bwrap or shutil.which("bwrap") or "bwrap"
@@ -269,6 +270,8 @@ class LocalBackend:
         if reuse < 1:
             raise ValueError("reuse must be >= 1 (programs per sandbox)")
         self.reuse = reuse
+        #: The system calls every sandboxed process is refused (None: no filter here).
+        self._seccomp = seccomp.program() if seccomp_filter else None
         #: Build sandbox/worldcheck.c for the harness (False: the entry-by-entry comparison).
         self.worldcheck = worldcheck
         self._worldcheck_built = False
@@ -282,9 +285,14 @@ class LocalBackend:
 
     # --- the command line ---------------------------------------------------------------------
 
-    def argv(self, command: Sequence[str] | None = None) -> list[str]:
-        """The bwrap command line of one sandbox (running the harness unless `command`)."""
+    def argv(
+        self, command: Sequence[str] | None = None, seccomp_fd: int | None = None
+    ) -> list[str]:
+        """The bwrap command line of one sandbox (running the harness unless `command`;
+        with the seccomp filter read from `seccomp_fd`, see `sandbox.seccomp`)."""
         args = [self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns"]
+        if seccomp_fd is not None:
+            args += ["--seccomp", str(seccomp_fd)]
         args += ["--die-with-parent", "--new-session", "--cap-drop", "ALL"]
         args += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox"]
         args += ["--ro-bind", "/usr", "/usr"]
@@ -354,8 +362,20 @@ class LocalBackend:
                     atexit.register(cgroups.release, self._hierarchy, os.getpid())
             return self._hierarchy
 
+    def _new_sandbox(self) -> _Sandbox:
+        """Start bwrap + harness, with the seccomp filter when this machine has one."""
+        if self._seccomp is None:
+            return _Sandbox(self.argv(), self.run_as)
+        fd = os.memfd_create("rewardkit-seccomp", os.MFD_CLOEXEC)
+        try:
+            os.write(fd, self._seccomp)
+            os.lseek(fd, 0, os.SEEK_SET)
+            return _Sandbox(self.argv(seccomp_fd=fd), self.run_as, pass_fds=(fd,))
+        finally:
+            os.close(fd)
+
     def _spawn(self) -> _Sandbox:
-        box = _Sandbox(self.argv(), self.run_as)
+        box = self._new_sandbox()
         hierarchy = self._cgroup_hierarchy()
         if hierarchy is not None:
             group = None
@@ -368,7 +388,7 @@ class LocalBackend:
                 if group is not None and box.group is None:
                     box.kill()
                     group.remove()
-                    box = _Sandbox(self.argv(), self.run_as)
+                    box = self._new_sandbox()
         return box
 
     def _take(self) -> _Sandbox:
@@ -607,6 +627,11 @@ class LocalBackend:
         uid = self.run_as if self.run_as is not None else os.geteuid()
         per_process = "" if self._hierarchy is not None else ", AS"
         self._harness_pyc()
+        info["seccomp"] = (
+            "keyrings, io_uring, userfaultfd, perf_event_open and bpf refused"
+            if self._seccomp is not None
+            else "none"
+        )
         info["world_check"] = (
             "version tags (sandbox/worldcheck.c)" if self._worldcheck_built else "entry by entry"
         )
