@@ -1,0 +1,114 @@
+"""Red-team leftovers of warm sandboxes: what one program could leave for the next that the
+checks of `tests/sandbox/test_sandbox_reuse.py` did not cover.
+
+Same shape as there: on a pool of ONE sandbox, a program leaves something, the next looks for
+it and prints `clean` only if it sees nothing. Either the harness cleans it in place (the same
+sandbox serves both) or it notices and retires the sandbox (the look runs in a fresh one).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from sandbox.local import LocalBackend
+from tests.helpers.timing import HANG_S
+from tests.sandbox.test_sandbox_reuse import leave_then_look, passed, same_sandbox
+
+
+@pytest.fixture
+def pool() -> LocalBackend:
+    """One warm sandbox reused by every program (its own per test: nothing shared)."""
+    b = LocalBackend(pool_size=1, reuse=64)
+    yield b
+    b.close()
+
+
+# A same-uid process may set another's I/O priority (the kernel checks only the uid), and
+# every test's process is forked from PID 1, so it inherits what PID 1 was given.
+IOPRIO_LEAVE = (
+    "#include <unistd.h>\n#include <sys/syscall.h>\n"
+    "int main(){ syscall(SYS_ioprio_set, 1, 1, (3 << 13) | 0); return 0; }\n"  # IDLE class
+)
+IOPRIO_LOOK = (
+    "#include <unistd.h>\n#include <sys/syscall.h>\n#include <stdio.h>\n"
+    'int main(){ long p = syscall(SYS_ioprio_get, 1, 0); puts(p == 0 ? "clean" : "seen"); }\n'
+)
+
+
+def test_ioprio_of_pid1_is_noticed(pool: LocalBackend) -> None:
+    v, before, after = leave_then_look(pool, ("c", IOPRIO_LEAVE), ("c", IOPRIO_LOOK))
+    assert passed(v), v
+    assert after["recycled"].get("leftover_harness_changed") == 1, after
+
+
+# The inode flags of the mount points (tmpfs supports FS_IOC_SETFLAGS; NODUMP and NOATIME
+# need no capability, and new files inherit them): kept in the mount point, which the program
+# owns, like its mode, times and xattrs.
+FLAGS_LEAVE = r"""
+import fcntl, os, struct
+for top in ('/tmp', '/dev/shm'):
+    fd = os.open(top, os.O_RDONLY)
+    fcntl.ioctl(fd, 0x40086602, struct.pack('l', 0x40 | 0x80))   # FS_IOC_SETFLAGS
+    os.close(fd)
+"""
+FLAGS_LOOK = r"""
+import fcntl, os, struct
+seen = []
+for top in ('/tmp', '/dev/shm'):
+    fd = os.open(top, os.O_RDONLY)
+    flags = struct.unpack('l', fcntl.ioctl(fd, 0x80086601, b'\0' * 8))[0]  # FS_IOC_GETFLAGS
+    if flags: seen.append((top, hex(flags)))
+print('clean' if not seen else seen)
+"""
+
+
+def test_inode_flags_of_mount_points_are_reset(pool: LocalBackend) -> None:
+    v, before, after = leave_then_look(pool, ("python", FLAGS_LEAVE), ("python", FLAGS_LOOK))
+    assert passed(v), v
+    assert same_sandbox(before, after), (before, after)
+
+
+# /proc/key-users has one line per uid with keys, counted by kernel uid: every sandbox of the
+# service runs as the same host uid, so while any of them (or a host process of that uid)
+# holds a key, the line is there before the program runs and a key the program leaves in its
+# own user keyring does not add one.
+KEY_LEAVE = (
+    "#include <unistd.h>\n#include <sys/syscall.h>\n"
+    'int main(){ syscall(SYS_add_key, "user", "rk-red", "hello", 5, -4); return 0; }\n'
+)
+KEY_LOOK = (
+    "#include <unistd.h>\n#include <sys/syscall.h>\n#include <stdio.h>\n"
+    'int main(){ long k = syscall(SYS_request_key, "user", "rk-red", 0, -4);'
+    ' puts(k >= 0 ? "seen" : "clean"); }\n'
+)
+HOLDER = r"""
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+k = libc.syscall(248 if os.uname().machine == 'x86_64' else 217, b'user', b'rk-holder', b'x', 1, -4)
+print('held' if k >= 0 else 'no key', flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_key_is_noticed_while_another_sandbox_holds_keys() -> None:
+    if os.uname().machine not in ("x86_64", "aarch64"):
+        pytest.skip("add_key syscall number known for x86_64 and aarch64 only")
+    b = LocalBackend(pool_size=1, reuse=64)
+    # Another holder of keys of the sandboxes' host uid (as a concurrent sandbox would be).
+    kw = {"user": b.run_as} if b.run_as is not None else {}
+    holder = subprocess.Popen(
+        [b.python, "-c", HOLDER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, **kw
+    )
+    try:
+        assert holder.stdout.readline() == b"held\n"
+        v, before, after = leave_then_look(b, ("c", KEY_LEAVE), ("c", KEY_LOOK))
+        assert passed(v), (v, after)
+        assert after["recycled"].get("leftover_key") == 1, after
+    finally:
+        holder.stdin.close()
+        holder.wait(HANG_S)
+        b.close()
