@@ -13,9 +13,10 @@ import subprocess
 
 import pytest
 
+from sandbox import Compare, Program, Test, TestStatus
 from sandbox.local import LocalBackend
 from tests.helpers.timing import HANG_S
-from tests.sandbox.test_sandbox_reuse import leave_then_look, passed, same_sandbox
+from tests.sandbox.test_sandbox_reuse import LIMITS, leave_then_look, passed, same_sandbox
 
 
 @pytest.fixture
@@ -112,3 +113,95 @@ def test_a_key_is_noticed_while_another_sandbox_holds_keys() -> None:
         holder.stdin.close()
         holder.wait(HANG_S)
         b.close()
+
+
+# /dev/pts is a devpts of the sandbox's own (bwrap's `--dev`), writable, and its root and
+# `ptmx` belong to the sandbox uid: their mode and times outlive the program, and a `ptmx`
+# of mode 0 takes pseudo-terminals away from the next program (`pty`, `os.openpty`).
+PTS_LEAVE = r"""
+import os
+os.chmod('/dev/pts/ptmx', 0)
+os.utime('/dev/pts/ptmx', (987654321, 987654321))
+os.utime('/dev/pts', (987654321, 987654321))
+os.chmod('/dev/pts', 0o500)
+"""
+PTS_LOOK = r"""
+import os
+seen = []
+try:
+    a, b = os.openpty(); os.close(a); os.close(b)
+except OSError as e:
+    seen.append(('openpty', e.errno))
+for p in ('/dev/pts', '/dev/pts/ptmx'):
+    st = os.stat(p)
+    if 987654321 in (int(st.st_mtime), int(st.st_atime)): seen.append((p, 'times'))
+if os.stat('/dev/pts').st_mode & 0o777 != 0o755: seen.append(oct(os.stat('/dev/pts').st_mode))
+print('clean' if not seen else seen)
+"""
+
+
+def test_dev_pts_is_put_back(pool: LocalBackend) -> None:
+    v, before, after = leave_then_look(pool, ("python", PTS_LEAVE), ("python", PTS_LOOK))
+    assert passed(v), v
+    assert same_sandbox(before, after), (before, after)
+
+
+# IPv6 flow labels (IPV6_FLOWLABEL_MGR, no capability needed) linger in the network namespace
+# up to 150 s after their socket is closed, listed in /proc/net/ip6_flowlabel: 20 bits each,
+# for the next program to read.
+FLOWLABEL_LEAVE = r"""
+import socket, struct
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+for label in (0x12345, 0x54321):
+    req = socket.inet_pton(socket.AF_INET6, '::1') + struct.pack('!I', label)
+    # action GET, share ANY, flags CREATE, expires 0, linger 150 s
+    s.setsockopt(socket.IPPROTO_IPV6, 32, req + struct.pack('=BBHHHI', 0, 255, 1, 0, 150, 0))
+"""
+FLOWLABEL_LOOK = r"""
+rows = open('/proc/net/ip6_flowlabel').read().splitlines()[1:]
+print('clean' if not rows else rows)
+"""
+
+
+def test_ipv6_flow_labels_are_noticed(pool: LocalBackend) -> None:
+    if not os.path.exists("/proc/net/ip6_flowlabel"):
+        pytest.skip("no IPv6 here")
+    v, before, after = leave_then_look(
+        pool, ("python", FLOWLABEL_LEAVE), ("python", FLOWLABEL_LOOK)
+    )
+    assert passed(v), v
+    assert after["recycled"].get("leftover_kernel_object") == 1, after
+
+
+# --- function tests: a failing program made to pass ------------------------------------------
+
+# A fork oracle. The test runs in the program's process after the function returns, so a
+# function can fork, return a candidate answer in the child, and learn from the child's exit
+# status whether the test passed with it (the child first points every inherited descriptor
+# past stdio at /dev/null, so that what it reports goes nowhere); the parent then returns the
+# winner and its own test passes. No knowledge of the harness: any in-process test runner
+# whose process exits 0 on success is open to it. The program computes nothing.
+FORK_ORACLE = r"""
+import os
+def f(x):
+    for cand in range(20):
+        pid = os.fork()
+        if pid == 0:
+            null = os.open('/dev/null', os.O_RDWR)
+            for fd in range(3, 64):
+                if fd != null:
+                    try:
+                        os.dup2(null, fd)
+                    except OSError:
+                        pass
+            return cand
+        if os.waitpid(pid, 0)[1] == 0:
+            return cand
+    return -1
+"""
+
+
+def test_a_fork_oracle_does_not_pass_function_tests(pool: LocalBackend) -> None:
+    tests = [Test(code="assert f(3) == 7"), Test(code="assert f(5) == 11")]
+    v = pool.run(Program("python", FORK_ORACLE), tests, LIMITS, Compare())
+    assert [t.status for t in v.tests] != [TestStatus.PASSED] * 2, v
