@@ -40,7 +40,7 @@ IOPRIO_LOOK = (
 
 
 def test_ioprio_of_pid1_is_noticed(pool: LocalBackend) -> None:
-    v, before, after = leave_then_look(pool, ("c", IOPRIO_LEAVE), ("c", IOPRIO_LOOK))
+    v, _before, after = leave_then_look(pool, ("c", IOPRIO_LEAVE), ("c", IOPRIO_LOOK))
     assert passed(v), v
     assert after["recycled"].get("leftover_harness_changed") == 1, after
 
@@ -106,7 +106,7 @@ def test_a_key_is_noticed_while_another_sandbox_holds_keys() -> None:
     )
     try:
         assert holder.stdout.readline() == b"held\n"
-        v, before, after = leave_then_look(b, ("c", KEY_LEAVE), ("c", KEY_LOOK))
+        v, _before, after = leave_then_look(b, ("c", KEY_LEAVE), ("c", KEY_LOOK))
         assert passed(v), (v, after)
         assert after["recycled"].get("leftover_key") == 1, after
     finally:
@@ -166,7 +166,7 @@ print('clean' if not rows else rows)
 def test_ipv6_flow_labels_are_noticed(pool: LocalBackend) -> None:
     if not os.path.exists("/proc/net/ip6_flowlabel"):
         pytest.skip("no IPv6 here")
-    v, before, after = leave_then_look(
+    v, _before, after = leave_then_look(
         pool, ("python", FLOWLABEL_LEAVE), ("python", FLOWLABEL_LOOK)
     )
     assert passed(v), v
