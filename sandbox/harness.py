@@ -1599,6 +1599,22 @@ def _lines(path):
         os.close(fd)
 
 
+#: ioprio_get's number per machine (glibc has no wrapper for it).
+_SYS_IOPRIO_GET = {"x86_64": 252, "aarch64": 31}
+
+
+def _syscall(nr, *args):
+    """A raw system call through the harness's own ctypes (None when there is none or no
+    number for this machine): for what the os module does not offer."""
+    if nr is None or not _CTYPES:
+        return None
+    try:
+        ct = _CTYPES[0]
+        return ct.call_function(ct.dlsym(ct.dlopen(None, 2), "syscall"), (nr, *args))
+    except Exception:
+        return None
+
+
 def _own_attributes():
     """What another process of our uid can change about us (it may renice us, pin us to a
     CPU, lower our rlimits: the kernel checks only the uid), and our own descriptors."""
@@ -1615,6 +1631,9 @@ def _own_attributes():
                     attrs[name] = resource.getrlimit(getattr(resource, name))
                 except (ValueError, OSError):
                     pass
+    # The I/O priority too (ioprio_set checks only the uid, and every test's process inherits
+    # ours); Python has no call for it, the harness's own ctypes does (never a program's).
+    attrs["ioprio"] = _syscall(_SYS_IOPRIO_GET.get(os.uname().machine), 1, 0)  # WHO_PROCESS, self
     try:
         attrs["fds"] = sorted(os.listdir("/proc/self/fd"))
     except OSError:
