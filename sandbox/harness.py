@@ -265,6 +265,27 @@ def _file_bytes(fd, cap):
 _SCRATCH_MODES = {}
 
 
+#: FS_IOC_SETFLAGS (the same number on x86_64 and aarch64: a long's size is 8).
+_FS_IOC_SETFLAGS = 0x40086602
+_NO_FLAGS = b"\0" * 8
+
+
+def _set_no_inode_flags(path):
+    if not _CTYPES:
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return
+    try:
+        ct = _CTYPES[0]
+        ct.call_function(ct.dlsym(ct.dlopen(None, 2), "ioctl"), (fd, _FS_IOC_SETFLAGS, _NO_FLAGS))
+    except Exception:
+        pass
+    finally:
+        os.close(fd)
+
+
 def _clean_workdir():
     """Remove everything a test left in the writable places (/tmp and /dev/shm)."""
 
@@ -304,6 +325,9 @@ def _clean_workdir():
                 os.removexattr(top, name)
         except OSError:
             pass
+        # Inode flags (tmpfs takes FS_IOC_SETFLAGS; NODUMP and NOATIME need no capability,
+        # and new files inherit them) go back to none.
+        _set_no_inode_flags(top)
         try:
             os.utime(top, ns=(0, 0))  # after the removals, which set the times themselves
         except OSError:
