@@ -286,8 +286,34 @@ def _set_no_inode_flags(path):
         os.close(fd)
 
 
+#: bwrap's own devpts (`--dev`): writable, and its root and `ptmx` belong to the sandbox uid,
+#: so a program may chmod them (a `ptmx` of mode 0 takes pseudo-terminals from the next one)
+#: or keep data in their times. Put back as the harness found them.
+_DEVPTS = ("/dev/pts", "/dev/pts/ptmx")
+_DEVPTS_STAT = {}
+
+
+def _put_back_devpts():
+    for path in _DEVPTS:
+        try:
+            st = os.stat(path, follow_symlinks=False)
+        except OSError:
+            continue
+        if st.st_mode & 0o170000 == 0o120000:
+            continue  # a symlink here is not bwrap's devpts
+        now = (st.st_mode & 0o7777, st.st_atime_ns, st.st_mtime_ns)
+        then = _DEVPTS_STAT.setdefault(path, now)
+        if now != then:
+            try:
+                os.chmod(path, then[0])
+                os.utime(path, ns=then[1:])
+            except OSError:
+                pass
+
+
 def _clean_workdir():
     """Remove everything a test left in the writable places (/tmp and /dev/shm)."""
+    _put_back_devpts()
 
     def rm(path):
         try:
