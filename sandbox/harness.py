@@ -1596,6 +1596,8 @@ _NAMESPACE_TABLES = (
     "/proc/sysvipc/msg",
     "/proc/net/unix",
     "/proc/net/packet",
+    # IPv6 flow labels linger up to 150 s after their socket is closed (no capability needed).
+    "/proc/net/ip6_flowlabel",
 )
 #: One line per kernel uid with keys: every sandbox of the service runs as the same host uid,
 #: so while any of them (or a host process of that uid) holds a key the line is already there
