@@ -436,9 +436,15 @@ _FRAME_EXPORTERS = frozenset(
 #: Modules all of whose functions may give frames away (debuggers).
 _FRAME_MODULES = frozenset(("bdb", "pdb", "cgitb", "pydoc"))
 _BLOCKED_MODULES = frozenset(("ctypes", "_ctypes", "_testcapi", "_testinternalcapi", "cffi"))
+#: A fork would be an oracle: the test runs in this process after the program, so a child
+#: that returns a candidate answer tells its parent by its exit status whether the test passed
+#: with it (the parent then returns the winner). Refused in function tests (from the program's
+#: top level too: a child forked there runs the test as well); stdio tests may fork.
+_FORK_EVENTS = frozenset(("os.fork", "os.forkpty"))
 _WATCHED = (
     _FRAME_EVENTS
     | _ALWAYS_BLOCKED
+    | _FORK_EVENTS
     | {"object.__getattr__", "import", "open", "object.__setattr__", "object.__delattr__"}
 )
 
@@ -614,6 +620,11 @@ class _World:
             if isinstance(path, str) and path.startswith("/proc/") and path.endswith("/mem"):
                 self._caught("introspection", fatal=self.phase == "test")
                 raise PermissionError("no access to process memory in the sandbox")
+            return
+        if event in _FORK_EVENTS:
+            if self.phase != "done":
+                self._caught("fork", fatal=True)
+                raise PermissionError("a function test's program cannot fork in the sandbox")
             return
         if event in _ALWAYS_BLOCKED:
             if self.phase != "done":

@@ -205,3 +205,4 @@ def test_a_fork_oracle_does_not_pass_function_tests(pool: LocalBackend) -> None:
     tests = [Test(code="assert f(3) == 7"), Test(code="assert f(5) == 11")]
     v = pool.run(Program("python", FORK_ORACLE), tests, LIMITS, Compare())
     assert [t.status for t in v.tests] != [TestStatus.PASSED] * 2, v
+    assert "fork" in v.tests[0].flags, v
