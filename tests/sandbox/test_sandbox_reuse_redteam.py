@@ -206,3 +206,37 @@ def test_a_fork_oracle_does_not_pass_function_tests(pool: LocalBackend) -> None:
     v = pool.run(Program("python", FORK_ORACLE), tests, LIMITS, Compare())
     assert [t.status for t in v.tests] != [TestStatus.PASSED] * 2, v
     assert "fork" in v.tests[0].flags, v
+
+
+# A value of a standard-library class is trusted (its class is restored pristine), but its
+# comparisons read the instance's own state, which the program set: `UserString.__eq__` is
+# `self.data == other`, `Fraction.__eq__` compares `self._numerator`. A `data` or numerator
+# that answers every comparison makes any expected value match (through the reflected `==`
+# when the expected value is an int).
+LIBRARY_OBJECT_STATE = {
+    "user_string": (
+        "from collections import UserString\n"
+        "class Yes:\n    def __eq__(self, o): return True\n"
+        "def f(x):\n    u = UserString('')\n    u.data = Yes()\n    return u\n"
+    ),
+    "user_list_subclass": (
+        "from collections import UserList\n"
+        "class Yes:\n    def __eq__(self, o): return True\n"
+        "class L(UserList):\n    pass\n"
+        "def f(x):\n    u = L()\n    u.data = Yes()\n    return u\n"
+    ),
+    "fraction_slots": (
+        "from fractions import Fraction\n"
+        "class Yes:\n    def __eq__(self, o): return True\n"
+        "def f(x):\n    q = Fraction(1)\n    q._numerator = Yes()\n    return q\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("program", LIBRARY_OBJECT_STATE.values(), ids=LIBRARY_OBJECT_STATE)
+def test_library_objects_carrying_rigged_state_are_not_trusted(
+    pool: LocalBackend, program: str
+) -> None:
+    tests = [Test(code="assert f(3) == 7"), Test(code="assert f(3) == 'seven'")]
+    v = pool.run(Program("python", program), tests, LIMITS, Compare())
+    assert TestStatus.PASSED not in [t.status for t in v.tests], v
