@@ -449,6 +449,36 @@ _WATCHED = (
 )
 
 
+class _Slotted:
+    __slots__ = ("slot",)
+
+
+_MEMBER = type(_Slotted.__dict__["slot"])
+_object_getattribute = object.__getattribute__
+
+
+def _instance_state(x, t):
+    """The values an instance holds itself: its `__dict__` and its slots (those of Python
+    classes in its MRO). Read without running any of the object's code."""
+    values = []
+    try:
+        d = _object_getattribute(x, "__dict__")
+        if type(d) is dict:
+            values.extend(dict.values(d))
+    except Exception:
+        pass
+    for c in _type_mro(t):
+        if not _type_flags(c) & _HEAPTYPE:
+            continue
+        for desc in _type_dict(c).values():
+            if type(desc) is _MEMBER:
+                try:
+                    values.append(_MEMBER.__get__(desc, x, c))
+                except Exception:
+                    pass
+    return values
+
+
 class RiggedValue(BaseException):
     """A test inspected a value it cannot trust. A BaseException: `except Exception` in the
     test does not swallow it (the harness records the flag in any case)."""
@@ -849,13 +879,24 @@ class _World:
                     stack.extend(kv)
             elif not self._trusted_type(t):
                 return False
-            elif isinstance(x, (list, tuple, set, frozenset)):
-                base = next(b for b in _type_mro(t) if b in _SEQUENCES)
-                stack.extend(base.__iter__(x))
-            elif isinstance(x, dict):
-                stack.extend(dict.keys(x))
-                stack.extend(dict.values(x))
+            else:
+                if isinstance(x, (list, tuple, set, frozenset)):
+                    base = next(b for b in _type_mro(t) if b in _SEQUENCES)
+                    stack.extend(base.__iter__(x))
+                elif isinstance(x, dict):
+                    stack.extend(dict.keys(x))
+                    stack.extend(dict.values(x))
+                if _type_flags(t) & _HEAPTYPE and self._library_instance(t):
+                    # A standard class's comparisons read the instance's own state, which
+                    # the program set (`UserString.__eq__` is `self.data == other`,
+                    # `Fraction.__eq__` compares `self._numerator`): that state must be
+                    # plain data too.
+                    stack.extend(_instance_state(x, t))
         return True
+
+    def _library_instance(self, t):
+        classes = self.classes
+        return any(id(c) in classes for c in _type_mro(t))
 
     def _rigged(self, v):
         self.flags.add("rigged_value")
