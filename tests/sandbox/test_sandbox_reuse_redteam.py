@@ -89,9 +89,16 @@ HOLDER = r"""
 import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
-k = libc.syscall(248 if os.uname().machine == 'x86_64' else 217, b'user', b'rk-holder', b'x', 1, -4)
+add_key, keyctl = (248, 250) if os.uname().machine == 'x86_64' else (217, 219)
+k = libc.syscall(add_key, b'user', b'rk-holder', b'x', 1, -4)
+# The user keyrings of the host's namespace outlive this process (that namespace never ends):
+# their ids now, so that they can go at the end (KEYCTL_GET_KEYRING_ID, KEYCTL_INVALIDATE).
+ids = [k] + [libc.syscall(keyctl, 0, spec, 0) for spec in (-4, -5)]
 print('held' if k >= 0 else 'no key', flush=True)
 sys.stdin.read()
+for i in ids:
+    if i > 0:
+        libc.syscall(keyctl, 21, i)
 """
 
 
