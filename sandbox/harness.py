@@ -1653,9 +1653,32 @@ _NAMESPACE_TABLES = (
 )
 #: One line per kernel uid with keys: every sandbox of the service runs as the same host uid,
 #: so while any of them (or a host process of that uid) holds a key the line is already there
-#: and a program's key adds none; its figures (keys, bytes) move instead. Compared whole: a
-#: key anywhere under that uid retires the sandbox (programs never use keys).
+#: and a program's key adds none; its figures (keys, bytes) grow instead. Any growth retires
+#: the sandbox (programs never use keys); a fall is another sandbox's keys being collected.
 _KEY_USERS = "/proc/key-users"
+
+
+def _key_users():
+    """`{uid: (keys, bytes)}` of /proc/key-users (lines `uid: usage n/ni qn/max qb/max`)."""
+    users = {}
+    for line in _read_small(_KEY_USERS, 65536).split(b"\n"):
+        words = line.split()
+        try:
+            users[words[0]] = (int(words[2].split(b"/")[0]), int(words[4].split(b"/")[0]))
+        except (IndexError, ValueError):
+            if words:
+                users[words[0]] = (-1, -1)
+    return users
+
+
+def _more_keys(base):
+    now = _key_users()
+    return any(
+        uid not in base or keys > base[uid][0] or size > base[uid][1]
+        for uid, (keys, size) in now.items()
+    )
+
+
 #: Socket counts of this network namespace (TCP in use and in TIME_WAIT, UDP, raw,
 #: fragments); the allocation, memory and orphan figures are the host's, and "sockets: used"
 #: counts bwrap's own set-up sockets too (unix sockets are in /proc/net/unix).
@@ -1752,7 +1775,7 @@ def _own_attributes():
 def _baseline():
     """The sandbox as the first program finds it: what `_leftovers` compares against."""
     tables = {p: _lines(p) for p in _NAMESPACE_TABLES}
-    keys = _read_small(_KEY_USERS, 65536)
+    keys = _key_users()
     return {"tables": tables, "keys": keys, "sockets": _sockets(), "own": _own_attributes()}
 
 
@@ -1772,7 +1795,7 @@ def _leftovers(base):
         except OSError:
             return "file"
     # /proc/key-users lists every uid of the namespace that has a key or a keyring.
-    if _read_small(_KEY_USERS, 65536) != base["keys"]:
+    if _more_keys(base["keys"]):
         return "key"
     for path, rows in base["tables"].items():
         if _lines(path) != rows:
