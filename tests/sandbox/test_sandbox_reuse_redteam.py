@@ -247,3 +247,35 @@ def test_library_objects_carrying_rigged_state_are_not_trusted(
     tests = [Test(code="assert f(3) == 7"), Test(code="assert f(3) == 'seven'")]
     v = pool.run(Program("python", program), tests, LIMITS, Compare())
     assert TestStatus.PASSED not in [t.status for t in v.tests], v
+
+
+# A signal handler is handed the frame that was running when the signal came, with no audit
+# event (nor for `signal.signal`, `setitimer`, or `f_back`): from the program's own frame the
+# handler walks up into the test's frame while the test runs and reads the expected values
+# from its code's constants.
+SIGNAL_FRAMES = r"""
+import signal
+GOT = []
+signal.signal(signal.SIGALRM, lambda sig, frame: GOT.append(frame))
+def f(x):
+    del GOT[:]
+    signal.setitimer(signal.ITIMER_REAL, 0.000001)
+    while not GOT:
+        pass
+    fr = GOT[0]
+    while fr is not None and fr.f_code.co_filename != '<test>':
+        fr = fr.f_back
+    consts = list(fr.f_code.co_consts)
+    return consts[consts.index(x) + 1]
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: a signal handler's frame argument leads into the test (no audit event); "
+    "see the red-team note for the fix",
+)
+def test_signal_handlers_get_no_test_frames(pool: LocalBackend) -> None:
+    tests = [Test(code="assert f(3) == 7"), Test(code="assert f(5) == 11")]
+    v = pool.run(Program("python", SIGNAL_FRAMES), tests, LIMITS, Compare())
+    assert TestStatus.PASSED not in [t.status for t in v.tests], v
