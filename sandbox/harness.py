@@ -265,8 +265,55 @@ def _file_bytes(fd, cap):
 _SCRATCH_MODES = {}
 
 
+#: FS_IOC_SETFLAGS (the same number on x86_64 and aarch64: a long's size is 8).
+_FS_IOC_SETFLAGS = 0x40086602
+_NO_FLAGS = b"\0" * 8
+
+
+def _set_no_inode_flags(path):
+    if not _CTYPES:
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return
+    try:
+        ct = _CTYPES[0]
+        ct.call_function(ct.dlsym(ct.dlopen(None, 2), "ioctl"), (fd, _FS_IOC_SETFLAGS, _NO_FLAGS))
+    except Exception:
+        pass
+    finally:
+        os.close(fd)
+
+
+#: bwrap's own devpts (`--dev`): writable, and its root and `ptmx` belong to the sandbox uid,
+#: so a program may chmod them (a `ptmx` of mode 0 takes pseudo-terminals from the next one)
+#: or keep data in their times. Put back as the harness found them.
+_DEVPTS = ("/dev/pts", "/dev/pts/ptmx")
+_DEVPTS_STAT = {}
+
+
+def _put_back_devpts():
+    for path in _DEVPTS:
+        try:
+            st = os.stat(path, follow_symlinks=False)
+        except OSError:
+            continue
+        if st.st_mode & 0o170000 == 0o120000:
+            continue  # a symlink here is not bwrap's devpts
+        now = (st.st_mode & 0o7777, st.st_atime_ns, st.st_mtime_ns)
+        then = _DEVPTS_STAT.setdefault(path, now)
+        if now != then:
+            try:
+                os.chmod(path, then[0])
+                os.utime(path, ns=then[1:])
+            except OSError:
+                pass
+
+
 def _clean_workdir():
     """Remove everything a test left in the writable places (/tmp and /dev/shm)."""
+    _put_back_devpts()
 
     def rm(path):
         try:
@@ -304,6 +351,9 @@ def _clean_workdir():
                 os.removexattr(top, name)
         except OSError:
             pass
+        # Inode flags (tmpfs takes FS_IOC_SETFLAGS; NODUMP and NOATIME need no capability,
+        # and new files inherit them) go back to none.
+        _set_no_inode_flags(top)
         try:
             os.utime(top, ns=(0, 0))  # after the removals, which set the times themselves
         except OSError:
@@ -386,11 +436,47 @@ _FRAME_EXPORTERS = frozenset(
 #: Modules all of whose functions may give frames away (debuggers).
 _FRAME_MODULES = frozenset(("bdb", "pdb", "cgitb", "pydoc"))
 _BLOCKED_MODULES = frozenset(("ctypes", "_ctypes", "_testcapi", "_testinternalcapi", "cffi"))
+#: A fork would be an oracle: the test runs in this process after the program, so a child
+#: that returns a candidate answer tells its parent by its exit status whether the test passed
+#: with it (the parent then returns the winner). Refused in function tests (from the program's
+#: top level too: a child forked there runs the test as well); stdio tests may fork.
+_FORK_EVENTS = frozenset(("os.fork", "os.forkpty"))
 _WATCHED = (
     _FRAME_EVENTS
     | _ALWAYS_BLOCKED
+    | _FORK_EVENTS
     | {"object.__getattr__", "import", "open", "object.__setattr__", "object.__delattr__"}
 )
+
+
+class _Slotted:
+    __slots__ = ("slot",)
+
+
+_MEMBER = type(_Slotted.__dict__["slot"])
+_object_getattribute = object.__getattribute__
+
+
+def _instance_state(x, t):
+    """The values an instance holds itself: its `__dict__` and its slots (those of Python
+    classes in its MRO). Read without running any of the object's code."""
+    values = []
+    try:
+        d = _object_getattribute(x, "__dict__")
+        if type(d) is dict:
+            values.extend(dict.values(d))
+    except Exception:
+        pass
+    for c in _type_mro(t):
+        if not _type_flags(c) & _HEAPTYPE:
+            continue
+        for desc in _type_dict(c).values():
+            if type(desc) is _MEMBER:
+                try:
+                    values.append(_MEMBER.__get__(desc, x, c))
+                except Exception:
+                    pass
+    return values
 
 
 class RiggedValue(BaseException):
@@ -564,6 +650,11 @@ class _World:
             if isinstance(path, str) and path.startswith("/proc/") and path.endswith("/mem"):
                 self._caught("introspection", fatal=self.phase == "test")
                 raise PermissionError("no access to process memory in the sandbox")
+            return
+        if event in _FORK_EVENTS:
+            if self.phase != "done":
+                self._caught("fork", fatal=True)
+                raise PermissionError("a function test's program cannot fork in the sandbox")
             return
         if event in _ALWAYS_BLOCKED:
             if self.phase != "done":
@@ -788,13 +879,24 @@ class _World:
                     stack.extend(kv)
             elif not self._trusted_type(t):
                 return False
-            elif isinstance(x, (list, tuple, set, frozenset)):
-                base = next(b for b in _type_mro(t) if b in _SEQUENCES)
-                stack.extend(base.__iter__(x))
-            elif isinstance(x, dict):
-                stack.extend(dict.keys(x))
-                stack.extend(dict.values(x))
+            else:
+                if isinstance(x, (list, tuple, set, frozenset)):
+                    base = next(b for b in _type_mro(t) if b in _SEQUENCES)
+                    stack.extend(base.__iter__(x))
+                elif isinstance(x, dict):
+                    stack.extend(dict.keys(x))
+                    stack.extend(dict.values(x))
+                if _type_flags(t) & _HEAPTYPE and self._library_instance(t):
+                    # A standard class's comparisons read the instance's own state, which
+                    # the program set (`UserString.__eq__` is `self.data == other`,
+                    # `Fraction.__eq__` compares `self._numerator`): that state must be
+                    # plain data too.
+                    stack.extend(_instance_state(x, t))
         return True
+
+    def _library_instance(self, t):
+        classes = self.classes
+        return any(id(c) in classes for c in _type_mro(t))
 
     def _rigged(self, v):
         self.flags.add("rigged_value")
@@ -1546,8 +1648,37 @@ _NAMESPACE_TABLES = (
     "/proc/sysvipc/msg",
     "/proc/net/unix",
     "/proc/net/packet",
-    "/proc/key-users",
+    # IPv6 flow labels linger up to 150 s after their socket is closed (no capability needed).
+    "/proc/net/ip6_flowlabel",
 )
+#: One line per kernel uid with keys: every sandbox of the service runs as the same host uid,
+#: so while any of them (or a host process of that uid) holds a key the line is already there
+#: and a program's key adds none; its figures (keys, bytes) grow instead. Any growth retires
+#: the sandbox (programs never use keys); a fall is another sandbox's keys being collected.
+_KEY_USERS = "/proc/key-users"
+
+
+def _key_users():
+    """`{uid: (keys, bytes)}` of /proc/key-users (lines `uid: usage n/ni qn/max qb/max`)."""
+    users = {}
+    for line in _read_small(_KEY_USERS, 65536).split(b"\n"):
+        words = line.split()
+        try:
+            users[words[0]] = (int(words[2].split(b"/")[0]), int(words[4].split(b"/")[0]))
+        except (IndexError, ValueError):
+            if words:
+                users[words[0]] = (-1, -1)
+    return users
+
+
+def _more_keys(base):
+    now = _key_users()
+    return any(
+        uid not in base or keys > base[uid][0] or size > base[uid][1]
+        for uid, (keys, size) in now.items()
+    )
+
+
 #: Socket counts of this network namespace (TCP in use and in TIME_WAIT, UDP, raw,
 #: fragments); the allocation, memory and orphan figures are the host's, and "sockets: used"
 #: counts bwrap's own set-up sockets too (unix sockets are in /proc/net/unix).
@@ -1599,6 +1730,22 @@ def _lines(path):
         os.close(fd)
 
 
+#: ioprio_get's number per machine (glibc has no wrapper for it).
+_SYS_IOPRIO_GET = {"x86_64": 252, "aarch64": 31}
+
+
+def _syscall(nr, *args):
+    """A raw system call through the harness's own ctypes (None when there is none or no
+    number for this machine): for what the os module does not offer."""
+    if nr is None or not _CTYPES:
+        return None
+    try:
+        ct = _CTYPES[0]
+        return ct.call_function(ct.dlsym(ct.dlopen(None, 2), "syscall"), (nr, *args))
+    except Exception:
+        return None
+
+
 def _own_attributes():
     """What another process of our uid can change about us (it may renice us, pin us to a
     CPU, lower our rlimits: the kernel checks only the uid), and our own descriptors."""
@@ -1615,6 +1762,9 @@ def _own_attributes():
                     attrs[name] = resource.getrlimit(getattr(resource, name))
                 except (ValueError, OSError):
                     pass
+    # The I/O priority too (ioprio_set checks only the uid, and every test's process inherits
+    # ours); Python has no call for it, the harness's own ctypes does (never a program's).
+    attrs["ioprio"] = _syscall(_SYS_IOPRIO_GET.get(os.uname().machine), 1, 0)  # WHO_PROCESS, self
     try:
         attrs["fds"] = sorted(os.listdir("/proc/self/fd"))
     except OSError:
@@ -1625,7 +1775,8 @@ def _own_attributes():
 def _baseline():
     """The sandbox as the first program finds it: what `_leftovers` compares against."""
     tables = {p: _lines(p) for p in _NAMESPACE_TABLES}
-    return {"tables": tables, "sockets": _sockets(), "own": _own_attributes()}
+    keys = _key_users()
+    return {"tables": tables, "keys": keys, "sockets": _sockets(), "own": _own_attributes()}
 
 
 def _leftovers(base):
@@ -1644,9 +1795,11 @@ def _leftovers(base):
         except OSError:
             return "file"
     # /proc/key-users lists every uid of the namespace that has a key or a keyring.
+    if _more_keys(base["keys"]):
+        return "key"
     for path, rows in base["tables"].items():
         if _lines(path) != rows:
-            return "key" if path.endswith("key-users") else "kernel_object"
+            return "kernel_object"
     if _sockets() != base["sockets"]:
         return "kernel_object"
     if _own_attributes() != base["own"]:

@@ -144,6 +144,7 @@ FLAG_MESSAGES = {
     "patched_modules": "the program patched modules the tests use",
     "frame_access": "the program reached for the tests' frames",
     "introspection": "the program used introspection the sandbox refuses",
+    "fork": "the program forked (a function test runs in its process: a child is an oracle)",
     "shadowed_builtins": "the program rebound builtin names",
 }
 
