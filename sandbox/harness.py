@@ -487,6 +487,9 @@ class RiggedValue(BaseException):
 #: Modules outside the snapshot: the interpreter's own (guarded apart), the program's, ours
 #: (the harness leaves `sys.modules` before a program runs).
 _UNSNAPPED = frozenset(("sys", "builtins", "__main__", "harness", "__rk_harness__"))
+#: Left out of the snapshot, not out of `sys.modules`: the signal modules, whose handler
+#: installers a function test's child takes away (`_no_signal_handlers`) before the program.
+_SIGNAL_MODULES = frozenset(("_signal", "signal"))
 
 
 def _snapshot():
@@ -500,7 +503,7 @@ def _snapshot():
     classes = {}
     for name, mod in list(sys.modules.items()):
         d = getattr(mod, "__dict__", None)
-        if type(d) is not dict or name in _UNSNAPPED:
+        if type(d) is not dict or name in _UNSNAPPED or name in _SIGNAL_MODULES:
             continue
         modules[name] = (mod, dict(d))
         for v in d.values():
@@ -594,6 +597,32 @@ def _world_statics(snap):
     }
 
 
+def _refuse_signal_handler(signalnum, handler):
+    """`signal.signal` for a function test's program: SIG_DFL and SIG_IGN are accepted and
+    change nothing (a Python handler is what must not run; the idiom
+    `signal.signal(SIGPIPE, SIG_DFL)` keeps working), a handler is refused."""
+    import _signal
+
+    if handler in (_signal.SIG_DFL, _signal.SIG_IGN):
+        return _signal.getsignal(signalnum)
+    raise PermissionError("a program with function tests cannot install signal handlers here")
+
+
+def _no_signal_handlers():
+    """Take `signal.signal` away from a function test's program: a Python signal handler is
+    handed the frame that was running when the signal came (no audit event anywhere on the
+    way), which during the test is the test's own, expected values in its constants. The
+    replacement holds no reference to the real one; `signal.signal`'s `__wrapped__` is the
+    real one, so it goes too; re-importing `_signal` (which would make it afresh) is refused
+    by the audit hook."""
+    import _signal
+
+    _signal.signal = _refuse_signal_handler
+    sig = sys.modules.get("signal")
+    if sig is not None:
+        sig.signal = _refuse_signal_handler
+
+
 class _World:
     def __init__(self, snap, main_globals):
         import builtins
@@ -626,6 +655,7 @@ class _World:
         # which may walk frames up to them (and ctypes reads any memory).
         self.ct = _CTYPES[0] if _CTYPES else None
         del _CTYPES[:]
+        _no_signal_handlers()
         sys.addaudithook(self.audit)
 
     # --- the audit hook ---------------------------------------------------------------------
@@ -644,6 +674,8 @@ class _World:
             if args[0].partition(".")[0] in _BLOCKED_MODULES:
                 self._caught("introspection", fatal=self.phase == "test")
                 raise ImportError("module %r is not available in the sandbox" % args[0])
+            if args[0] == "_signal":  # re-made from its first import: the real installer
+                raise ImportError("module '_signal' cannot be imported again in the sandbox")
             return
         if event == "open":
             path = args[0]

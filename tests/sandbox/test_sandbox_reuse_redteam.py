@@ -276,12 +276,14 @@ def f(x):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: a signal handler's frame argument leads into the test (no audit event); "
-    "see the red-team note for the fix",
-)
 def test_signal_handlers_get_no_test_frames(pool: LocalBackend) -> None:
     tests = [Test(code="assert f(3) == 7"), Test(code="assert f(5) == 11")]
     v = pool.run(Program("python", SIGNAL_FRAMES), tests, LIMITS, Compare())
     assert TestStatus.PASSED not in [t.status for t in v.tests], v
+
+
+def test_the_sigpipe_idiom_still_works_in_function_tests(pool: LocalBackend) -> None:
+    # Contest programs reset SIGPIPE at the top: accepted (and a handler-free no-op).
+    src = "import signal\nsignal.signal(signal.SIGPIPE, signal.SIG_DFL)\ndef f(x):\n    return 2 * x + 1\n"
+    v = pool.run(Program("python", src), [Test(code="assert f(3) == 7")], LIMITS, Compare())
+    assert [t.status for t in v.tests] == [TestStatus.PASSED], v
