@@ -555,11 +555,14 @@ def _world_unchanged(snap, ct=None):
         # Every dict's version tag as it was (sandbox/worldcheck.c): nothing was written.
         return ct.call_function(_WORLDCHECK[1], ()) == -1
     maps = snap["live"] + list(map(_type_dict, snap["class_list"]))
-    return (
-        sum(map(len, maps)) == snap["entries"]
-        and all(map(_is, map(next, map(reversed, maps), _NONES), snap["last_keys"]))
-        and all(map(_is, _chain.from_iterable(map(_values, maps)), snap["values"]))
-    )
+    try:
+        return (
+            sum(map(len, maps)) == snap["entries"]
+            and all(map(_is, map(next, map(reversed, maps), _NONES), snap["last_keys"]))
+            and all(map(_is, _chain.from_iterable(map(_values, maps)), snap["values"]))
+        )
+    except TypeError:  # no reversed() of a mappingproxy before 3.9: repair entry by entry
+        return False
 
 
 def _world_statics(snap):
