@@ -64,6 +64,17 @@ COMPILE_FILE_MB = 64
 
 
 _CTYPES = []
+#: Addresses of the C library's functions the harness calls, looked up once (`_libc`).
+_LIBC = {}
+
+
+def _libc(name):
+    """The address of the C library's `name` (harness only: needs its own ctypes)."""
+    address = _LIBC.get(name)
+    if address is None:
+        ct = _CTYPES[0]
+        address = _LIBC[name] = ct.dlsym(ct.dlopen(None, 2), name)
+    return address
 
 
 def _no_dump():
@@ -278,8 +289,7 @@ def _set_no_inode_flags(path):
     except OSError:
         return
     try:
-        ct = _CTYPES[0]
-        ct.call_function(ct.dlsym(ct.dlopen(None, 2), "ioctl"), (fd, _FS_IOC_SETFLAGS, _NO_FLAGS))
+        _CTYPES[0].call_function(_libc("ioctl"), (fd, _FS_IOC_SETFLAGS, _NO_FLAGS))
     except Exception:
         pass
     finally:
@@ -1726,17 +1736,7 @@ def _sockets():
     """The namespace's socket counts, e.g. `(b"TCP:", b"inuse", b"0"), ...`."""
     counts = []
     for path in _SOCKSTATS:
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except OSError:
-            continue
-        try:
-            data = os.read(fd, 65536)
-        except OSError:
-            data = b""
-        finally:
-            os.close(fd)
-        for line in data.split(b"\n"):
+        for line in _read_small(path, 65536).split(b"\n"):
             words = line.split()
             if not words or words[0] in _NOT_COUNTED:
                 continue
@@ -1775,8 +1775,7 @@ def _syscall(nr, *args):
     if nr is None or not _CTYPES:
         return None
     try:
-        ct = _CTYPES[0]
-        return ct.call_function(ct.dlsym(ct.dlopen(None, 2), "syscall"), (nr, *args))
+        return _CTYPES[0].call_function(_libc("syscall"), (nr, *args))
     except Exception:
         return None
 

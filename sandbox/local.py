@@ -73,18 +73,13 @@ _ROOT_LINKS = ("/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 _HOST_SLACK_S = 5.0
 
 
-def _world_readable(path: Path) -> bool:
-    """Whether an unprivileged uid can reach `path` (every parent directory o+x)."""
-    return pch.reachable(str(path))
-
-
 def pick_python(configured: str | None = None) -> str:
     """The interpreter programs run on: `configured`, else the service's own base interpreter
     when the sandbox uid can reach it, else the system's /usr/bin/python3."""
     if configured:
         return configured
     own = Path(os.path.realpath(sys.executable))
-    if os.geteuid() != 0 or _world_readable(own):
+    if os.geteuid() != 0 or pch.reachable(str(own)):
         return str(own)
     for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
         if os.access(candidate, os.X_OK):
@@ -678,7 +673,7 @@ def _sandbox_toolchains(
             continue
         mine: list[tuple[str, str]] = []
         for home, inside in tc.homes:
-            if run_as is None or _world_readable(Path(home)):
+            if run_as is None or pch.reachable(home):
                 mine.append((home, inside))
                 continue
             mirror = _mirror(home)
