@@ -104,6 +104,17 @@ def plain_runner(name: str, tests: list[dict[str, str]]) -> Callable[[], None]:
     return once
 
 
+def in_threads(loop: Callable[[int], None], concurrency: int) -> float:
+    """Run `loop(i)` in `concurrency` threads (i = 0, 1, ...) until all end; the seconds."""
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - t0
+
+
 def rate(fn: Callable[[], object], seconds: float, concurrency: int) -> float:
     """Calls of `fn` per second over `seconds`, from `concurrency` threads."""
     fn()  # warm up (imports, first spawn)
@@ -115,13 +126,8 @@ def rate(fn: Callable[[], object], seconds: float, concurrency: int) -> float:
             fn()
             count[i] += 1
 
-    t0 = time.monotonic()
-    threads = [threading.Thread(target=loop, args=(i,)) for i in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sum(count) / (time.monotonic() - t0)
+    seconds_taken = in_threads(loop, concurrency)  # before counting: they count meanwhile
+    return sum(count) / seconds_taken
 
 
 def item_rate(
@@ -147,13 +153,8 @@ def item_rate(
                     bad.append(score.status.value)
             k += concurrency
 
-    t0 = time.monotonic()
-    threads = [threading.Thread(target=loop, args=(i,)) for i in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    ips = len(latencies) / (time.monotonic() - t0)
+    seconds_taken = in_threads(loop, concurrency)
+    ips = len(latencies) / seconds_taken
     return ips, pct(latencies, 50), pct(latencies, 99), bad
 
 

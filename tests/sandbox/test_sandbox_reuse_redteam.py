@@ -16,7 +16,14 @@ import pytest
 from sandbox import Compare, Program, Test, TestStatus
 from sandbox.local import LocalBackend
 from tests.helpers.timing import HANG_S
-from tests.sandbox.test_sandbox_reuse import LIMITS, leave_then_look, passed, same_sandbox
+from tests.sandbox.test_sandbox_reuse import (
+    KEY_LEAVE,
+    KEY_LOOK,
+    LIMITS,
+    leave_then_look,
+    passed,
+    same_sandbox,
+)
 
 
 @pytest.fixture
@@ -76,15 +83,6 @@ def test_inode_flags_of_mount_points_are_reset(pool: LocalBackend) -> None:
 # service runs as the same host uid, so while any of them (or a host process of that uid)
 # holds a key, the line is there before the program runs and a key the program leaves in its
 # own user keyring does not add one.
-KEY_LEAVE = (
-    "#include <unistd.h>\n#include <sys/syscall.h>\n"
-    'int main(){ syscall(SYS_add_key, "user", "rk-red", "hello", 5, -4); return 0; }\n'
-)
-KEY_LOOK = (
-    "#include <unistd.h>\n#include <sys/syscall.h>\n#include <stdio.h>\n"
-    'int main(){ long k = syscall(SYS_request_key, "user", "rk-red", 0, -4);'
-    ' puts(k >= 0 ? "seen" : "clean"); }\n'
-)
 HOLDER = r"""
 import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
